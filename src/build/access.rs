@@ -1,0 +1,188 @@
+//! The access layer: who may create user profiles (admins, only with the user tag), who may
+//! open which Studio (a person, only profiles tagged with their own id), and in saml mode the
+//! role federated people assume, passing only the user tag as a session tag.
+
+use super::Stack;
+use super::layout::{Layout, StackKind, domain_scoped_arn};
+use crate::config::{Mode, Org};
+use crate::model::iam::{PolicyDocument, Principal, Statement, any};
+use crate::model::resources::{Group, ManagedPolicy, Role};
+use crate::model::{Resource, Template, Value};
+use crate::path;
+
+/// The policy variable naming the person signing in.
+pub fn person_variable(org: &Org) -> String {
+    match org.identity.mode {
+        Mode::Iam => "${aws:username}".to_owned(),
+        Mode::Saml => format!("${{aws:PrincipalTag/{}}}", org.identity.user_tag),
+    }
+}
+
+/// The access-layer stack.
+pub(super) fn stack(org: &Org) -> Stack {
+    let layout = Layout::new(org);
+    let mut t = Template::new(format!("studioform: Studio admin and login access of {}", org.name));
+    let profiles: Vec<Value> = org
+        .domains
+        .iter()
+        .map(|d| domain_scoped_arn("user-profile/${DomainId}/*", layout.domain_id(&d.name)))
+        .collect();
+
+    let admin = ManagedPolicy {
+        description: Some("studioform: Studio administration; user profiles only with the user tag".into()),
+        policy_document: PolicyDocument::new(admin_statements(org, &layout, &profiles)),
+        roles: principal_names(&org.admins.principals, "role"),
+        users: principal_names(&org.admins.principals, "user"),
+        ..ManagedPolicy::default()
+    };
+    t.add("AdminPolicy", Resource::new(&admin, path!["admins"]));
+
+    let login = ManagedPolicy {
+        description: Some("studioform: open only your own Studio".into()),
+        policy_document: PolicyDocument::new(login_statements(org, &profiles)),
+        ..ManagedPolicy::default()
+    };
+    t.add("LoginPolicy", Resource::new(&login, path!["identity"]));
+
+    let name = layout.access_stack();
+    match org.identity.mode {
+        Mode::Iam => {
+            let group = Group {
+                group_name: Some(Value::from(layout.login_group_name())),
+                managed_policy_arns: vec![Value::reference("LoginPolicy")],
+            };
+            t.add("StudioUsersGroup", Resource::new(&group, path!["identity"]));
+            t.output(
+                "StudioUsersGroup",
+                "IAM group whose members may open their own Studio",
+                Value::reference("StudioUsersGroup"),
+                None,
+            );
+        }
+        Mode::Saml => {
+            let role = Role {
+                role_name: Some(Value::from(layout.saml_role_name())),
+                description: Some("studioform: role federated people assume to open their own Studio".into()),
+                assume_role_policy_document: PolicyDocument::new(saml_trust(org)),
+                managed_policy_arns: vec![Value::reference("LoginPolicy")],
+                tags: Vec::new(),
+            };
+            t.add("SamlUserRole", Resource::new(&role, path!["identity"]));
+            t.output(
+                "SamlUserRoleArn",
+                "Role your IdP maps people to",
+                Value::get_att("SamlUserRole", "Arn"),
+                Some(Layout::export(&name, "SamlUserRoleArn")),
+            );
+        }
+    }
+    t.output(
+        "AdminPolicyArn",
+        "Studio admin policy",
+        Value::reference("AdminPolicy"),
+        Some(Layout::export(&name, "AdminPolicyArn")),
+    );
+    t.output(
+        "LoginPolicyArn",
+        "Studio login policy",
+        Value::reference("LoginPolicy"),
+        Some(Layout::export(&name, "LoginPolicyArn")),
+    );
+    Stack::new(name, StackKind::Access, t)
+}
+
+fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value]) -> Vec<Statement> {
+    let user_tag = &org.identity.user_tag;
+    let request_tag = format!("aws:RequestTag/{user_tag}");
+    let domains: Vec<Value> =
+        org.domains.iter().map(|d| domain_scoped_arn("domain/${DomainId}", layout.domain_id(&d.name))).collect();
+    vec![
+        Statement::allow(["sagemaker:CreateUserProfile"], profiles.to_vec()).sid("CreateProfilesWithUserTag").when(
+            "Null",
+            &request_tag,
+            "false",
+        ),
+        Statement::deny(["sagemaker:CreateUserProfile"], profiles.to_vec()).sid("DenyProfilesWithoutUserTag").when(
+            "Null",
+            &request_tag,
+            "true",
+        ),
+        Statement::allow(["sagemaker:AddTags"], profiles.to_vec()).sid("TagProfilesOnCreate").when(
+            "Null",
+            "sagemaker:TaggingAction",
+            "false",
+        ),
+        // Re-tagging a profile would hand one person's Studio to another.
+        Statement::deny(["sagemaker:AddTags", "sagemaker:DeleteTags"], profiles.to_vec())
+            .sid("DenyRetaggingProfiles")
+            .when("ForAnyValue:StringEquals", "aws:TagKeys", Value::strs([user_tag]))
+            .when("Null", "sagemaker:TaggingAction", "true"),
+        Statement::allow(
+            ["sagemaker:DeleteUserProfile", "sagemaker:DescribeUserProfile", "sagemaker:UpdateUserProfile"],
+            profiles.to_vec(),
+        )
+        .sid("ManageProfiles"),
+        Statement::allow(["sagemaker:DescribeDomain"], domains).sid("DescribeDomains"),
+        Statement::allow(["sagemaker:ListDomains", "sagemaker:ListTags", "sagemaker:ListUserProfiles"], any())
+            .sid("ListStudio"),
+        Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&layout.team_role_pattern())])
+            .sid("PassTeamRoles")
+            .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
+    ]
+}
+
+fn login_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
+    let key = format!("sagemaker:ResourceTag/{}", org.identity.user_tag);
+    let me = person_variable(org);
+    vec![
+        Statement::allow(["sagemaker:CreatePresignedDomainUrl"], profiles.to_vec()).sid("OpenOwnStudio").when(
+            "StringEquals",
+            &key,
+            me.as_str(),
+        ),
+        // Holds even if other policies of the person allow more.
+        Statement::deny(["sagemaker:CreatePresignedDomainUrl"], profiles.to_vec()).sid("DenyOthersStudios").when(
+            "StringNotEquals",
+            &key,
+            me.as_str(),
+        ),
+        Statement::allow(
+            [
+                "sagemaker:DescribeDomain",
+                "sagemaker:DescribeUserProfile",
+                "sagemaker:ListApps",
+                "sagemaker:ListDomains",
+                "sagemaker:ListSpaces",
+                "sagemaker:ListUserProfiles",
+            ],
+            any(),
+        )
+        .sid("FindStudioInConsole"),
+    ]
+}
+
+fn saml_trust(org: &Org) -> Vec<Statement> {
+    let provider = Value::from(org.identity.saml_provider_arn.clone().unwrap_or_default());
+    let user_tag = &org.identity.user_tag;
+    vec![
+        Statement::trust(Principal::Federated(provider.clone()), ["sts:AssumeRoleWithSAML"])
+            .sid("FederatedSignIn")
+            .when("StringEquals", "SAML:aud", "https://signin.aws.amazon.com/saml"),
+        Statement::trust(Principal::Federated(provider), ["sts:TagSession"])
+            .sid("PassOnlyTheUserTag")
+            .when("Null", &format!("aws:RequestTag/{user_tag}"), "false")
+            .when("ForAllValues:StringEquals", "aws:TagKeys", Value::strs([user_tag]))
+            .when("ForAllValues:StringEquals", "sts:TransitiveTagKeys", Value::strs([user_tag])),
+    ]
+}
+
+/// The names of the principals of one kind (`role` or `user`), from their ARNs.
+fn principal_names(arns: &[String], kind: &str) -> Vec<Value> {
+    arns.iter()
+        .filter_map(|arn| arn.splitn(6, ':').nth(5))
+        .filter_map(|resource| resource.split_once('/'))
+        .filter(|(k, _)| *k == kind)
+        .filter_map(|(_, path)| path.rsplit('/').next())
+        .map(Value::from)
+        .collect()
+}

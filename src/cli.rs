@@ -1,0 +1,177 @@
+//! The command line: parses arguments, runs a command, writes to injected streams and returns
+//! the exit code (0 ok, 1 invalid input or stale output, 2 usage or I/O error).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::diag::{self, Diagnostic, Severity, Source};
+use crate::output::{self, Change};
+use crate::render::Format;
+use crate::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, Error, config};
+
+/// The starter org file written by `init`.
+pub const STARTER: &str = include_str!("../templates/starter.yaml");
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "studioform",
+    version,
+    about = "One YAML file describing a SageMaker Studio estate in, validated CloudFormation out"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Load the org file, build, validate and write every template.
+    Synth {
+        /// The org file.
+        #[arg(long, default_value = "studioform.yaml")]
+        config: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Template format.
+        #[arg(long, value_enum, default_value_t = Format::Yaml)]
+        format: Format,
+        /// Compare with the output on disk instead of writing; exit 1 when it is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Write a commented starter org file.
+    Init {
+        /// Where to write it.
+        #[arg(long, default_value = "studioform.yaml")]
+        config: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the org file, for editor completion.
+    Schema,
+}
+
+/// Runs studioform with `args` (the first is the program name).
+pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Synth { config, out: dir, format, check } => synth(&config, &dir, format, check, out, err),
+        Command::Init { config, force } => init(&config, force, out),
+        Command::Schema => {
+            let _ = out.write_all(crate::render::json(&config::json_schema()).as_bytes());
+            Ok(EXIT_OK)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => report(&e, err),
+    }
+}
+
+/// Prints an error and returns its exit code.
+fn report(e: &Error, err: &mut dyn Write) -> i32 {
+    match e {
+        Error::Invalid { file, diags } => {
+            let _ = err.write_all(diag::render(diags, file).as_bytes());
+            let _ = writeln!(err, "{e}");
+        }
+        other => {
+            let _ = writeln!(err, "error: {other}");
+        }
+    }
+    e.exit_code()
+}
+
+fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write) {
+    let warnings: Vec<Diagnostic> = diags.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
+    if !warnings.is_empty() {
+        let _ = err.write_all(diag::render(&warnings, source).as_bytes());
+    }
+}
+
+fn synth(
+    config: &Path,
+    dir: &Path,
+    format: Format,
+    check: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Error> {
+    let loaded = config::load(config)?;
+    warnings(&loaded.warnings, &loaded.source, err);
+    let bundle = match crate::synth(&loaded) {
+        Ok(b) => b,
+        Err(diags) => {
+            return Err(Error::Invalid { file: Box::new(loaded.source), diags });
+        }
+    };
+    let files = output::render(&loaded.org.name, &bundle, format);
+    if check {
+        let changes = output::changes(dir, &files);
+        if changes.is_empty() {
+            let _ = writeln!(out, "{} is up to date ({} files)", dir.display(), files.len());
+            return Ok(EXIT_OK);
+        }
+        let _ =
+            writeln!(err, "{} is stale: {} file(s) differ from what synth would write", dir.display(), changes.len());
+        for c in &changes {
+            let _ = match c {
+                Change::Added(p) => writeln!(err, "  missing   {p}"),
+                Change::Modified(p) => writeln!(err, "  changed   {p}"),
+                Change::Removed(p) => writeln!(err, "  obsolete  {p}"),
+            };
+        }
+        if let Some(Change::Modified(p)) =
+            changes.iter().find(|c| matches!(c, Change::Modified(p) if p != output::MANIFEST))
+        {
+            let old = std::fs::read_to_string(dir.join(p)).unwrap_or_default();
+            let new = files.iter().find(|f| &f.path == p).map(|f| f.content.as_str()).unwrap_or_default();
+            let _ = writeln!(err, "\n{p}:\n{}", output::excerpt_diff(&old, new, 20));
+        }
+        let _ = writeln!(
+            err,
+            "run `studioform synth --config {} --out {}` and commit the result",
+            config.display(),
+            dir.display()
+        );
+        return Ok(EXIT_INVALID);
+    }
+    let changes = output::write(dir, &files)?;
+    let resources: usize = bundle.stacks.iter().map(|s| s.template.resources.len()).sum();
+    let _ = writeln!(
+        out,
+        "wrote {} stacks ({} resources) to {}: {} file(s) changed",
+        bundle.stacks.len(),
+        resources,
+        dir.display(),
+        changes.len()
+    );
+    Ok(EXIT_OK)
+}
+
+fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<i32, Error> {
+    if path.exists() && !force {
+        return Err(Error::Write {
+            path: path.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "it already exists (pass --force to overwrite)",
+            ),
+        });
+    }
+    std::fs::write(path, STARTER).map_err(|source| Error::Write { path: path.to_owned(), source })?;
+    let _ = writeln!(out, "wrote {}: edit it, then run `studioform synth --config {}`", path.display(), path.display());
+    Ok(EXIT_OK)
+}

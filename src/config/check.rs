@@ -1,0 +1,552 @@
+//! Semantic checks of a well-shaped org file: names against AWS's own patterns, references
+//! between sections, duplicates, and anything that would widen a policy or an ARN.
+//! Every check runs; all findings come back together.
+
+use std::collections::HashMap;
+
+use super::shape::did_you_mean;
+use super::{Mode, Org, VERSION};
+use crate::diag::Diagnostic;
+use crate::ids;
+use crate::path;
+use crate::path::Path;
+
+/// Runs every semantic check.
+pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
+    let mut c = Checks { diags: Vec::new() };
+    c.top(org);
+    c.identity(org);
+    c.network(org);
+    c.admins(org);
+    c.domains(org);
+    c.teams(org);
+    c.users(org);
+    c.diags
+}
+
+struct Checks {
+    diags: Vec<Diagnostic>,
+}
+
+/// AWS partitions an ARN may name.
+const PARTITIONS: [&str; 5] = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"];
+
+impl Checks {
+    fn err(&mut self, code: &'static str, at: Path, message: String, help: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, at, message).help(help));
+    }
+
+    /// Rejects characters that IAM or ARNs would read as something other than text.
+    /// Returns false when it reported a problem.
+    fn policy_safe(&mut self, at: &Path, value: &str, what: &str) -> bool {
+        let bad = if value.contains("${") {
+            Some(("`${`", "which starts an IAM policy variable: the policy would match other people's values"))
+        } else if value.contains('*') {
+            Some(("`*`", "an IAM wildcard: the policy would match more than this name"))
+        } else if value.contains('?') {
+            Some(("`?`", "an IAM wildcard: the policy would match more than this name"))
+        } else if value.contains(['"', '\'', '`']) {
+            Some(("a quote", "which would end the string it is pasted into"))
+        } else if value.chars().any(char::is_control) {
+            Some(("a control character", "which no AWS name allows"))
+        } else if value.chars().any(char::is_whitespace) {
+            Some(("whitespace", "which no name that reaches a policy or ARN allows"))
+        } else {
+            None
+        };
+        let Some((thing, why)) = bad else { return true };
+        self.err(
+            "CFG030",
+            at.clone(),
+            format!("{what} `{value}` contains {thing}, {why}"),
+            format!("remove {thing} from the {what}"),
+        );
+        false
+    }
+
+    fn top(&mut self, org: &Org) {
+        if org.version != VERSION {
+            self.err(
+                "CFG010",
+                path!["version"],
+                format!("org-file version {} is not supported", org.version),
+                format!("this studioform reads version {VERSION}; write `version: {VERSION}`"),
+            );
+        }
+        let name = &org.name;
+        let well_formed = ids::is_lower_name(name, 20) && name.starts_with(|c: char| c.is_ascii_lowercase());
+        if self.policy_safe(&path!["name"], name, "org name") && !well_formed {
+            self.err(
+                "CFG011",
+                path!["name"],
+                format!("org name `{name}` is not a short lowercase name"),
+                "use 1–20 lowercase letters, digits and single hyphens, starting with a letter (e.g. `acme`)",
+            );
+        }
+        if org.domains.is_empty() {
+            self.err(
+                "CFG027",
+                path!["domains"],
+                "no domains: the estate needs at least one".into(),
+                "add `- name: research` under `domains:`",
+            );
+        }
+        if org.teams.is_empty() {
+            self.err(
+                "CFG027",
+                path!["teams"],
+                "no teams: every person belongs to a team".into(),
+                "add a team under `teams:`",
+            );
+        }
+    }
+
+    fn identity(&mut self, org: &Org) {
+        let id = &org.identity;
+        let tag = &id.user_tag;
+        let at = path!["identity", "user_tag"];
+        if self.policy_safe(&at, tag, "tag key") {
+            if tag.is_empty() || tag.len() > 128 || !tag.chars().all(is_tag_char) {
+                self.err(
+                    "CFG012",
+                    at,
+                    format!("`{tag}` is not a valid tag key"),
+                    "use 1–128 letters, digits and `_ . : / = + - @` (e.g. `userId`)",
+                );
+            } else if tag.to_ascii_lowercase().starts_with("aws:") {
+                self.err(
+                    "CFG012",
+                    at,
+                    format!("tag key `{tag}` starts with `aws:`, which AWS reserves"),
+                    "choose another key, e.g. `userId`",
+                );
+            } else if ids::RESERVED_TAGS.contains(&tag.as_str()) {
+                self.err(
+                    "CFG012",
+                    at,
+                    format!("tag key `{tag}` is the tag studioform isolates teams or owners with"),
+                    "choose another key for people, e.g. `userId`",
+                );
+            }
+        }
+        match (id.mode, &id.saml_provider_arn) {
+            (Mode::Saml, None) => self.err(
+                "CFG013",
+                path!["identity"],
+                "identity mode `saml` needs `saml_provider_arn`".into(),
+                "add `saml_provider_arn: arn:aws:iam::<account>:saml-provider/<name>` under `identity`",
+            ),
+            (Mode::Saml, Some(arn)) => {
+                let at = path!["identity", "saml_provider_arn"];
+                if !is_iam_arn(arn, &["saml-provider"]) {
+                    self.err(
+                        "CFG015",
+                        at,
+                        format!("`{arn}` is not an IAM SAML provider ARN"),
+                        "expected arn:aws:iam::<12-digit account>:saml-provider/<name>",
+                    );
+                }
+            }
+            (Mode::Iam, Some(_)) => self.diags.push(
+                Diagnostic::warning(
+                    "CFG014",
+                    path!["identity", "saml_provider_arn"],
+                    "`saml_provider_arn` is ignored in identity mode `iam`",
+                )
+                .help("remove it, or set `mode: saml`"),
+            ),
+            (Mode::Iam, None) => {}
+        }
+    }
+
+    fn network(&mut self, org: &Org) {
+        let n = &org.network;
+        self.resource_id(&path!["network", "vpc_id"], &n.vpc_id, "vpc", "VPC id");
+        if n.subnet_ids.is_empty() || n.subnet_ids.len() > 16 {
+            self.err(
+                "CFG017",
+                path!["network", "subnet_ids"],
+                format!("{} subnets given; a Studio domain takes 1 to 16", n.subnet_ids.len()),
+                "list the private subnets Studio should use",
+            );
+        }
+        for (i, s) in n.subnet_ids.iter().enumerate() {
+            self.resource_id(&path!["network", "subnet_ids", i], s, "subnet", "subnet id");
+        }
+        self.no_duplicates(&path!["network", "subnet_ids"], n.subnet_ids.iter().map(String::as_str), "subnet");
+        if n.security_group_ids.len() > 5 {
+            self.err(
+                "CFG017",
+                path!["network", "security_group_ids"],
+                format!("{} security groups given; Studio takes at most 5", n.security_group_ids.len()),
+                "remove some",
+            );
+        }
+        for (i, s) in n.security_group_ids.iter().enumerate() {
+            self.resource_id(&path!["network", "security_group_ids", i], s, "sg", "security group id");
+        }
+        self.no_duplicates(
+            &path!["network", "security_group_ids"],
+            n.security_group_ids.iter().map(String::as_str),
+            "security group",
+        );
+        if let Some(arn) = org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()) {
+            if !is_kms_key_arn(arn) {
+                self.err(
+                    "CFG015",
+                    path!["encryption", "kms_key_arn"],
+                    format!("`{arn}` is not a KMS key ARN"),
+                    "expected arn:aws:kms:<region>:<12-digit account>:key/<key id>",
+                );
+            }
+        }
+    }
+
+    fn resource_id(&mut self, at: &Path, value: &str, prefix: &str, what: &str) {
+        let ok = value.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')).is_some_and(|hex| {
+            (8..=17).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        });
+        if !ok {
+            self.err(
+                "CFG016",
+                at.clone(),
+                format!("`{value}` is not a {what}"),
+                format!(
+                    "expected `{prefix}-` followed by 8 or 17 lowercase hex digits, e.g. {prefix}-0abc1234def567890"
+                ),
+            );
+        }
+    }
+
+    fn no_duplicates<'v>(&mut self, at: &Path, values: impl Iterator<Item = &'v str>, what: &str) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, v) in values.enumerate() {
+            if let Some(first) = seen.insert(v, i) {
+                seen.insert(v, first);
+                self.err(
+                    "CFG020",
+                    at.index(i),
+                    format!("{what} `{v}` is listed twice (first at {})", at.index(first)),
+                    "remove the repeat",
+                );
+            }
+        }
+    }
+
+    fn admins(&mut self, org: &Org) {
+        let at = path!["admins", "principals"];
+        if org.admins.principals.is_empty() {
+            self.err(
+                "CFG027",
+                at.clone(),
+                "no admin principals: nobody could create user profiles".into(),
+                "list at least one IAM role ARN, e.g. arn:aws:iam::111122223333:role/CloudAdmin",
+            );
+        }
+        for (i, p) in org.admins.principals.iter().enumerate() {
+            if self.policy_safe(&at.index(i), p, "principal ARN") && !is_iam_arn(p, &["role", "user"]) {
+                self.err(
+                    "CFG015",
+                    at.index(i),
+                    format!("`{p}` is not an IAM role or user ARN"),
+                    "expected arn:aws:iam::<12-digit account>:role/<name> or :user/<name>",
+                );
+            }
+        }
+        self.no_duplicates(&at, org.admins.principals.iter().map(String::as_str), "principal");
+    }
+
+    fn domains(&mut self, org: &Org) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, d) in org.domains.iter().enumerate() {
+            let at = path!["domains", i, "name"];
+            if self.policy_safe(&at, &d.name, "domain name") && !ids::is_profile_name(&d.name) {
+                self.err(
+                    "CFG022",
+                    at.clone(),
+                    format!("domain name `{}` does not match SageMaker's pattern", d.name),
+                    "use 1–63 letters and digits, with single or repeated hyphens between them: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+                );
+            }
+            if let Some(first) = seen.insert(&d.name, i) {
+                self.err(
+                    "CFG020",
+                    at,
+                    format!("domain `{}` is defined twice (first at domains[{first}])", d.name),
+                    "give each domain a unique name",
+                );
+            }
+            if !org.teams.iter().any(|t| t.domain == d.name) {
+                self.diags.push(
+                    Diagnostic::warning("CFG028", path!["domains", i], format!("domain `{}` has no teams", d.name))
+                        .help("nobody can work in it; add a team with `domain: ` this name, or remove it"),
+                );
+            }
+        }
+    }
+
+    fn teams(&mut self, org: &Org) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let domains: Vec<&str> = org.domains.iter().map(|d| d.name.as_str()).collect();
+        for (i, t) in org.teams.iter().enumerate() {
+            let at = path!["teams", i, "name"];
+            if self.policy_safe(&at, &t.name, "team name") && !ids::is_lower_name(&t.name, 32) {
+                self.err(
+                    "CFG022",
+                    at.clone(),
+                    format!("team name `{}` is not a short lowercase name", t.name),
+                    "use 1–32 lowercase letters, digits and single hyphens (e.g. `vision`)",
+                );
+            }
+            if let Some(first) = seen.insert(&t.name, i) {
+                self.err(
+                    "CFG020",
+                    at,
+                    format!("team `{}` is defined twice (first at teams[{first}])", t.name),
+                    "give each team a unique name",
+                );
+            }
+            if !domains.contains(&t.domain.as_str()) {
+                self.unknown_ref(path!["teams", i, "domain"], &t.domain, "domain", &domains);
+            }
+            for (j, b) in t.buckets.iter().enumerate() {
+                let at = path!["teams", i, "buckets", j];
+                if self.policy_safe(&at, b, "bucket name") {
+                    if let Some(why) = bucket_problem(b) {
+                        self.err("CFG023", at, format!("`{b}` is not a valid S3 bucket name: {why}"), "bucket names are 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
+                    }
+                }
+            }
+            self.no_duplicates(&path!["teams", i, "buckets"], t.buckets.iter().map(String::as_str), "bucket");
+            for (j, it) in t.instance_types.iter().enumerate() {
+                let at = path!["teams", i, "instance_types", j];
+                if self.policy_safe(&at, it, "instance type") && !is_instance_type(it) {
+                    self.err(
+                        "CFG024",
+                        at,
+                        format!("`{it}` is not a SageMaker instance type"),
+                        "SageMaker instance types look like ml.t3.medium or ml.g5.xlarge",
+                    );
+                }
+            }
+            self.no_duplicates(
+                &path!["teams", i, "instance_types"],
+                t.instance_types.iter().map(String::as_str),
+                "instance type",
+            );
+        }
+    }
+
+    fn users(&mut self, org: &Org) {
+        let teams: Vec<&str> = org.teams.iter().map(|t| t.name.as_str()).collect();
+        // Per domain: profile names, logical ids and person ids already seen.
+        let mut names: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut logical: HashMap<(&str, String), usize> = HashMap::new();
+        let mut people: HashMap<(&str, &str), usize> = HashMap::new();
+        for (i, u) in org.users.iter().enumerate() {
+            let name_at = path!["users", i, "name"];
+            let name_ok = self.policy_safe(&name_at, &u.name, "user profile name");
+            if name_ok && !ids::is_profile_name(&u.name) {
+                self.err(
+                    "CFG022",
+                    name_at.clone(),
+                    format!("user profile name `{}` does not match SageMaker's pattern", u.name),
+                    if u.name.len() > 63 {
+                        format!(
+                            "it is {} characters; SageMaker allows 1–63: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){{0,62}}$",
+                            u.name.chars().count()
+                        )
+                    } else {
+                        "use letters and digits, with hyphens only between them: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+                            .to_owned()
+                    },
+                );
+            }
+            let id_at = path!["users", i, "id"];
+            if self.policy_safe(&id_at, &u.id, "person id") {
+                self.person_id(&id_at, &u.id, org.identity.mode);
+            }
+            let Some(team) = org.team(&u.team) else {
+                self.unknown_ref(path!["users", i, "team"], &u.team, "team", &teams);
+                continue;
+            };
+            let domain = team.domain.as_str();
+            if let Some(first) = names.insert((domain, &u.name), i) {
+                names.insert((domain, &u.name), first);
+                self.err(
+                    "CFG020",
+                    name_at.clone(),
+                    format!(
+                        "user profile `{}` is defined twice in domain `{domain}` (first at users[{first}])",
+                        u.name
+                    ),
+                    "user profile names are unique within a domain; rename one",
+                );
+            } else if name_ok {
+                let id = ids::profile_logical_id(&u.name);
+                if let Some(first) = logical.insert((domain, id.clone()), i) {
+                    logical.insert((domain, id.clone()), first);
+                    self.err(
+                        "CFG026",
+                        name_at,
+                        format!(
+                            "user profile `{}` and `{}` (users[{first}]) would share the CloudFormation logical id `{id}`",
+                            u.name, org.users[first].name
+                        ),
+                        "logical ids ignore hyphens and the case of each word's first letter; choose a name that differs in another way",
+                    );
+                }
+            }
+            if let Some(first) = people.insert((domain, &u.id), i) {
+                people.insert((domain, &u.id), first);
+                self.err(
+                    "CFG029",
+                    id_at,
+                    format!("person `{}` already has a user profile in domain `{domain}` (users[{first}])", u.id),
+                    "one profile per person per domain: the login policy opens every profile tagged with the person's id",
+                );
+            }
+        }
+    }
+
+    fn person_id(&mut self, at: &Path, id: &str, mode: Mode) {
+        let (max, extra, what): (usize, &[char], &str) = match mode {
+            Mode::Iam => (64, &[], "an IAM user name"),
+            Mode::Saml => (256, &[':', '/'], "a session tag value"),
+        };
+        let ok = !id.is_empty()
+            && id.chars().count() <= max
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || "_.=+@-".contains(c) || extra.contains(&c));
+        if !ok {
+            let allowed = if extra.is_empty() {
+                "letters, digits and `_ . = + @ -`"
+            } else {
+                "letters, digits and `_ . : / = + @ -`"
+            };
+            self.err(
+                "CFG025",
+                at.clone(),
+                format!("person id `{id}` is not usable as {what} and a tag value"),
+                format!("use 1–{max} {allowed}"),
+            );
+        }
+    }
+
+    fn unknown_ref(&mut self, at: Path, value: &str, what: &str, known: &[&str]) {
+        let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        let help = match did_you_mean(value, known) {
+            Some(best) => format!("did you mean `{best}`? {what}s defined: {list}"),
+            None if known.is_empty() => format!("no {what}s are defined; add one under `{what}s:`"),
+            None => format!("{what}s defined: {list}"),
+        };
+        self.err("CFG021", at, format!("unknown {what} `{value}`"), help);
+    }
+}
+
+fn is_tag_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_.:/=+@-".contains(c)
+}
+
+fn split_arn(arn: &str) -> Option<[&str; 6]> {
+    let mut parts = arn.splitn(6, ':');
+    let p = [parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?];
+    (p[0] == "arn" && PARTITIONS.contains(&p[1])).then_some(p)
+}
+
+fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
+}
+
+/// `arn:<partition>:iam::<account>:<kind>/<path.../>name` for one of `kinds`.
+fn is_iam_arn(arn: &str, kinds: &[&str]) -> bool {
+    let Some([_, _, service, region, account, resource]) = split_arn(arn) else { return false };
+    let Some((kind, rest)) = resource.split_once('/') else { return false };
+    service == "iam"
+        && region.is_empty()
+        && is_account(account)
+        && kinds.contains(&kind)
+        && rest.split('/').all(|seg| !seg.is_empty() && seg.len() <= 128 && seg.chars().all(is_iam_name_char))
+}
+
+fn is_kms_key_arn(arn: &str) -> bool {
+    let Some([_, _, service, region, account, resource]) = split_arn(arn) else { return false };
+    service == "kms"
+        && !region.is_empty()
+        && region.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && is_account(account)
+        && resource
+            .strip_prefix("key/")
+            .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+fn is_instance_type(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3
+        && parts[0] == "ml"
+        && parts[1..].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+}
+
+/// Why `b` is not a valid general-purpose S3 bucket name, if it is not.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>
+fn bucket_problem(b: &str) -> Option<&'static str> {
+    if !(3..=63).contains(&b.len()) {
+        return Some("it must be 3 to 63 characters long");
+    }
+    if !b.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-') {
+        return Some("only lowercase letters, digits, dots and hyphens are allowed");
+    }
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !edge(b.chars().next()) || !edge(b.chars().last()) {
+        return Some("it must start and end with a letter or digit");
+    }
+    if b.contains("..") || b.contains(".-") || b.contains("-.") {
+        return Some("dots may not be next to each other or to a hyphen");
+    }
+    if b.split('.').count() == 4 && b.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Some("it must not look like an IP address");
+    }
+    if b.starts_with("xn--") || b.starts_with("sthree-") || b.starts_with("amzn-s3-demo-") {
+        return Some("that prefix is reserved by AWS");
+    }
+    if b.ends_with("-s3alias") || b.ends_with("--ol-s3") || b.ends_with(".mrap") || b.ends_with("--x-s3") {
+        return Some("that suffix is reserved by AWS");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_bucket_rules() {
+        assert_eq!(bucket_problem("acme-vision-data"), None);
+        assert!(bucket_problem("Acme").is_some());
+        assert!(bucket_problem("ab").is_some());
+        assert!(bucket_problem("a..b").is_some());
+        assert!(bucket_problem("192.168.1.1").is_some());
+        assert!(bucket_problem("-abc").is_some());
+    }
+
+    #[test]
+    fn knows_arns() {
+        assert!(is_iam_arn("arn:aws:iam::111122223333:role/CloudAdmin", &["role", "user"]));
+        assert!(is_iam_arn("arn:aws:iam::111122223333:role/ops/CloudAdmin", &["role"]));
+        assert!(!is_iam_arn("arn:aws:iam::111122223333:role/", &["role"]));
+        assert!(!is_iam_arn("arn:aws:iam::1111:role/x", &["role"]));
+        assert!(!is_iam_arn("arn:aws:s3:::bucket", &["role"]));
+        assert!(is_kms_key_arn("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
+        assert!(!is_kms_key_arn("arn:aws:kms:us-east-1:111122223333:alias/x"));
+    }
+
+    #[test]
+    fn knows_instance_types() {
+        assert!(is_instance_type("ml.g5.12xlarge"));
+        assert!(!is_instance_type("g5.xlarge"));
+        assert!(!is_instance_type("ml.g5"));
+    }
+}

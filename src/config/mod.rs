@@ -1,0 +1,166 @@
+//! The org file: its input types (the public contract), loading with locations, and the
+//! semantic checks. Nothing else in studioform reads the org file's YAML.
+//!
+//! The JSON Schema printed by `studioform schema` is generated from these types, and the
+//! loader checks the file's shape against that same schema, so the two never disagree.
+
+mod check;
+mod load;
+mod shape;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use load::{Loaded, load, load_str};
+
+/// The org-file format version this build reads.
+pub const VERSION: u32 = 1;
+
+/// An organisation's SageMaker Studio estate.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "studioform org file")]
+pub struct Org {
+    /// Org-file format version; this build reads version 1.
+    pub version: u32,
+    /// Short org name (lowercase letters, digits, hyphens): prefixes stack, role and export names.
+    pub name: String,
+    /// How people sign in and which tag binds a person to a user profile.
+    pub identity: Identity,
+    /// The VPC that Studio domains run in.
+    pub network: Network,
+    /// Encryption settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
+    /// Who administers Studio.
+    pub admins: Admins,
+    /// Studio domains.
+    pub domains: Vec<Domain>,
+    /// Teams: each gets an execution role isolated by its team tag.
+    pub teams: Vec<Team>,
+    /// People: each gets a user profile in their team's domain.
+    #[serde(default)]
+    pub users: Vec<User>,
+}
+
+/// Sign-in mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// IAM users; a person's IAM user name is their `id`.
+    Iam,
+    /// SAML federation; the IdP passes the person's `id` as a session tag.
+    Saml,
+}
+
+/// Identity settings.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    /// `iam` or `saml`.
+    pub mode: Mode,
+    /// Tag key that binds a person to their user profile.
+    #[serde(default = "default_user_tag")]
+    pub user_tag: String,
+    /// The IAM SAML provider (saml mode only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_provider_arn: Option<String>,
+}
+
+fn default_user_tag() -> String {
+    "userId".to_owned()
+}
+
+/// Network settings shared by every domain.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// The VPC id (`vpc-...`).
+    pub vpc_id: String,
+    /// Subnets for Studio (`subnet-...`), 1 to 16.
+    pub subnet_ids: Vec<String>,
+    /// Security groups for Studio apps (`sg-...`), up to 5. When empty, each domain stack
+    /// creates one that allows traffic between its own apps.
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    /// Whether Studio apps reach the internet directly. `false` (the default) makes domains
+    /// `VpcOnly`: all traffic goes through your VPC.
+    #[serde(default)]
+    pub internet: bool,
+}
+
+/// Encryption settings.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Encryption {
+    /// KMS key ARN for Studio storage and team data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+}
+
+/// Studio administrators.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Admins {
+    /// IAM role or user ARNs that get the Studio admin policy.
+    pub principals: Vec<String>,
+}
+
+/// A SageMaker Studio domain.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    /// Domain name (letters, digits, hyphens; up to 40 characters).
+    pub name: String,
+    /// Propagate the user profile name as `sourceIdentity`, so teammates can read each
+    /// other's work but change only their own.
+    #[serde(default)]
+    pub source_identity: bool,
+}
+
+/// A team: one execution role, isolated from other teams by its team tag.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    /// Team name (lowercase letters, digits, hyphens; up to 32 characters).
+    pub name: String,
+    /// The domain the team's people work in.
+    pub domain: String,
+    /// S3 buckets the team may read and write; no other bucket is reachable.
+    #[serde(default)]
+    pub buckets: Vec<String>,
+    /// Instance types the team may launch (`ml.t3.medium`...). Empty means any.
+    #[serde(default)]
+    pub instance_types: Vec<String>,
+}
+
+/// A person.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// User profile name.
+    pub name: String,
+    /// The person's team.
+    pub team: String,
+    /// The person's id: the IAM user name (iam) or the SAML session tag value (saml).
+    pub id: String,
+}
+
+impl Org {
+    /// The team named `name`.
+    pub fn team(&self, name: &str) -> Option<&Team> {
+        self.teams.iter().find(|t| t.name == name)
+    }
+
+    /// The domain named `name`.
+    pub fn domain(&self, name: &str) -> Option<&Domain> {
+        self.domains.iter().find(|d| d.name == name)
+    }
+}
+
+/// The JSON Schema of the org file (what `studioform schema` prints).
+pub fn json_schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<Org>();
+    serde_json::to_value(schema).unwrap_or_default()
+}

@@ -1,0 +1,264 @@
+//! One diagnostic type for org-file errors and template findings, rendered at the edge as
+//! `file:line:col` with a snippet. Checks attach a symbolic [`Path`]; only rendering resolves
+//! it against the YAML [`Node`] tree of the file.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::path::{Path, Segment};
+use crate::yaml::{Node, NodeKind, Pos, Span};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Stops synthesis; `validate` exits 1.
+    Error,
+    /// Worth reading; does not fail a run.
+    Warning,
+}
+
+/// What part of a map entry a finding points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// The value (the usual case).
+    Value,
+    /// The key (unknown or misplaced keys).
+    Key,
+}
+
+/// Where a finding is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum At {
+    /// A node of the file, by path.
+    Path(Path, Focus),
+    /// A span of the file (syntax errors found before there is a tree).
+    Span(Span),
+    /// The file as a whole.
+    File,
+}
+
+/// A finding about an input file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Stable code: `CFG1xx` org file, `TPL2xx` template, `IAM3xx` policy.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What was found, quoting the value.
+    pub message: String,
+    /// Where.
+    pub at: At,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at a path's value.
+    pub fn error(code: &'static str, at: Path, message: impl Into<String>) -> Self {
+        Self { code, severity: Severity::Error, message: message.into(), at: At::Path(at, Focus::Value), help: None }
+    }
+
+    /// A warning at a path's value.
+    pub fn warning(code: &'static str, at: Path, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(code, at, message) }
+    }
+
+    /// The same finding with a fix.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The same finding pointing at the key rather than the value.
+    pub fn on_key(mut self) -> Self {
+        if let At::Path(_, focus) = &mut self.at {
+            *focus = Focus::Key;
+        }
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The symbolic path, if any.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.at {
+            At::Path(p, _) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// An input file: its name as the user gave it, its text, and its tree when it parsed.
+#[derive(Debug)]
+pub struct Source {
+    /// The name to print (the path as given on the command line).
+    pub name: String,
+    /// The whole text.
+    pub text: String,
+    /// The parsed tree, when parsing got that far.
+    pub root: Option<Node>,
+}
+
+impl Source {
+    /// Where a finding is, as a span, falling back to the nearest ancestor that exists.
+    pub fn locate(&self, at: &At) -> Option<Span> {
+        match at {
+            At::Span(span) => Some(*span),
+            At::File => None,
+            At::Path(path, focus) => {
+                let mut node = self.root.as_ref()?;
+                let mut key_span = None;
+                for seg in &path.0 {
+                    let next = match (&node.kind, seg) {
+                        (NodeKind::Map(entries), Segment::Key(k)) => {
+                            entries.iter().find(|(key, _)| &key.value == k).map(|(key, v)| (Some(key.span), v))
+                        }
+                        (NodeKind::Seq(items), Segment::Index(i)) => items.get(*i).map(|v| (None, v)),
+                        _ => None,
+                    };
+                    match next {
+                        Some((k, v)) => {
+                            key_span = k;
+                            node = v;
+                        }
+                        None => {
+                            key_span = None;
+                            break;
+                        }
+                    }
+                }
+                match (focus, key_span) {
+                    (Focus::Key, Some(k)) => Some(k),
+                    _ => Some(node.span),
+                }
+            }
+        }
+    }
+
+    /// `name:line:col` for a finding.
+    pub fn position(&self, at: &At) -> String {
+        match self.locate(at) {
+            Some(span) => format!("{}:{}:{}", self.name, span.start.line, span.start.col),
+            None => self.name.clone(),
+        }
+    }
+
+    fn line(&self, n: usize) -> Option<&str> {
+        self.text.lines().nth(n.checked_sub(1)?)
+    }
+}
+
+/// Renders findings for a terminal, each with its position, snippet and help.
+pub fn render(diags: &[Diagnostic], source: &Source) -> String {
+    let mut out = String::new();
+    for d in diags {
+        render_one(&mut out, d, source);
+    }
+    out
+}
+
+fn render_one(out: &mut String, d: &Diagnostic, source: &Source) {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
+    let span = source.locate(&d.at);
+    let snippet = span.and_then(|s| source.line(s.start.line).map(|line| (s, line)));
+    let pad = " ".repeat(snippet.map_or(1, |(s, _)| s.start.line.to_string().len()));
+    let _ = writeln!(out, "{pad}--> {}", source.position(&d.at));
+    if let Some((span, line)) = snippet {
+        let width = underline_width(line, span.start, span.end);
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{} | {line}", span.start.line);
+        let _ = writeln!(out, "{pad} | {}{}", " ".repeat(span.start.col.saturating_sub(1)), "^".repeat(width));
+    }
+    if let At::Path(path, _) = &d.at {
+        if !path.is_root() {
+            let _ = writeln!(out, "{pad} = at: {path}");
+        }
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "{pad} = help: {help}");
+    }
+    out.push('\n');
+}
+
+fn underline_width(line: &str, start: Pos, end: Pos) -> usize {
+    let chars = line.chars().count();
+    let from = start.col.saturating_sub(1).min(chars);
+    let to = if end.line == start.line { end.col.saturating_sub(1).min(chars) } else { chars };
+    let trimmed_to = line.chars().take(to).collect::<String>().trim_end().chars().count();
+    trimmed_to.saturating_sub(from).max(1)
+}
+
+/// One finding as JSON, for `--format json`.
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    /// Stable code.
+    pub code: &'a str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The message.
+    pub message: &'a str,
+    /// File name.
+    pub file: &'a str,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// Symbolic path, when known.
+    pub path: Option<String>,
+    /// The fix.
+    pub help: Option<&'a str>,
+}
+
+impl<'a> JsonDiagnostic<'a> {
+    /// The JSON view of `d` in `source`.
+    pub fn new(d: &'a Diagnostic, source: &'a Source) -> Self {
+        let span = source.locate(&d.at);
+        Self {
+            code: d.code,
+            severity: d.severity,
+            message: &d.message,
+            file: &source.name,
+            line: span.map(|s| s.start.line),
+            column: span.map(|s| s.start.col),
+            path: d.path().filter(|p| !p.is_root()).map(ToString::to_string),
+            help: d.help.as_deref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::path;
+
+    #[test]
+    fn renders_position_snippet_and_help() {
+        let text = "users:\n  - name: bad_name\n".to_string();
+        let root = crate::yaml::parse(&text).ok();
+        let source = Source { name: "org.yaml".into(), text, root };
+        let d = Diagnostic::error("CFG999", path!["users", 0usize, "name"], "bad").help("fix it");
+        let out = render(&[d], &source);
+        assert_eq!(
+            out,
+            "error[CFG999]: bad\n --> org.yaml:2:11\n  |\n2 |   - name: bad_name\n  |           ^^^^^^^^\n  = at: users[0].name\n  = help: fix it\n\n"
+        );
+    }
+
+    #[test]
+    fn falls_back_to_the_nearest_existing_ancestor() {
+        let text = "identity:\n  mode: saml\n".to_string();
+        let root = crate::yaml::parse(&text).ok();
+        let source = Source { name: "o.yaml".into(), text, root };
+        let at = At::Path(path!["identity", "saml_provider_arn"], Focus::Value);
+        assert_eq!(source.position(&at), "o.yaml:2:3");
+    }
+}

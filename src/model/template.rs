@@ -1,0 +1,190 @@
+//! A CloudFormation template: parameters, conditions, resources and outputs, serialized in
+//! the section order CloudFormation documents.
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html>
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::value::Value;
+use crate::path::Path;
+
+/// The only template format version CloudFormation has.
+pub const FORMAT_VERSION: &str = "2010-09-09";
+
+/// A resource type with typed properties.
+pub trait ResourceType: Serialize {
+    /// The CloudFormation type name, such as `AWS::SageMaker::Domain`.
+    const TYPE: &'static str;
+}
+
+/// `DeletionPolicy` / `UpdateReplacePolicy` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Policy {
+    /// Keep the physical resource when CloudFormation drops it.
+    Retain,
+    /// Delete it.
+    Delete,
+    /// Snapshot, then delete.
+    Snapshot,
+}
+
+/// A resource: its type, properties (already in long form) and attributes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Resource {
+    /// Type name.
+    #[serde(rename = "Type")]
+    pub kind: &'static str,
+    /// Condition that decides whether it is created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// Explicit dependencies, sorted so output is deterministic.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub depends_on: BTreeSet<String>,
+    /// What happens when the resource leaves the template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deletion_policy: Option<Policy>,
+    /// What happens to the old resource when an update replaces it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_replace_policy: Option<Policy>,
+    /// Metadata.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+    /// Properties, in long form.
+    pub properties: serde_json::Value,
+    /// Where in the org file this resource comes from (not serialized).
+    #[serde(skip)]
+    pub origin: Path,
+}
+
+impl Resource {
+    /// A resource from typed properties, originating at `origin` in the org file.
+    pub fn new<T: ResourceType>(properties: &T, origin: Path) -> Self {
+        Self {
+            kind: T::TYPE,
+            condition: None,
+            depends_on: BTreeSet::new(),
+            deletion_policy: None,
+            update_replace_policy: None,
+            metadata: None,
+            properties: serde_json::to_value(properties).unwrap_or_default(),
+            origin,
+        }
+    }
+
+    /// The same resource with `DeletionPolicy` and `UpdateReplacePolicy` `Retain`: for
+    /// resources that hold people's data.
+    pub fn retained(mut self) -> Self {
+        self.deletion_policy = Some(Policy::Retain);
+        self.update_replace_policy = Some(Policy::Retain);
+        self
+    }
+}
+
+/// A template parameter.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Parameter {
+    /// Parameter type (`String`, `AWS::EC2::VPC::Id`, `List<AWS::EC2::Subnet::Id>`...).
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// Shown on launch forms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Default value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// The values allowed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed_values: Vec<String>,
+    /// Regular expression the value must match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_pattern: Option<String>,
+    /// Shortest value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// Longest value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Shown when the value breaks a constraint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraint_description: Option<String>,
+}
+
+/// A template output.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Output {
+    /// What the output is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its value.
+    pub value: Value,
+    /// Export, for other stacks to import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export: Option<Export>,
+}
+
+/// An output's export.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Export {
+    /// Export name, unique in an account and region.
+    pub name: Value,
+}
+
+/// A whole template.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Template {
+    /// Always [`FORMAT_VERSION`].
+    #[serde(rename = "AWSTemplateFormatVersion")]
+    pub format_version: &'static str,
+    /// What the stack is.
+    pub description: String,
+    /// Template metadata (launch-form interface and the like).
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub metadata: IndexMap<String, serde_json::Value>,
+    /// Parameters.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, Parameter>,
+    /// Conditions.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub conditions: IndexMap<String, Value>,
+    /// Resources, in insertion order.
+    pub resources: IndexMap<String, Resource>,
+    /// Outputs.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub outputs: IndexMap<String, Output>,
+}
+
+impl Template {
+    /// An empty template with a description.
+    pub fn new(description: impl Into<String>) -> Self {
+        Self { format_version: FORMAT_VERSION, description: description.into(), ..Self::default() }
+    }
+
+    /// Adds a resource under `id`.
+    pub fn add(&mut self, id: impl Into<String>, resource: Resource) {
+        self.resources.insert(id.into(), resource);
+    }
+
+    /// Adds an output, exported as `export` when given.
+    pub fn output(&mut self, id: &str, description: &str, value: Value, export: Option<String>) {
+        self.outputs.insert(
+            id.to_owned(),
+            Output {
+                description: Some(description.to_owned()),
+                value,
+                export: export.map(|name| Export { name: Value::Str(name) }),
+            },
+        );
+    }
+
+    /// The whole template as one long-form JSON tree.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}

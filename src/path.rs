@@ -1,0 +1,139 @@
+//! Symbolic locations inside a YAML or JSON document: `users[1].name`,
+//! `Resources.AliceProfile.Properties.Tags[0]`. Builders and checks speak in paths; only
+//! [`crate::diag`] turns a path into `file:line:col`.
+
+use std::fmt;
+
+/// One step of a [`Path`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Segment {
+    /// A map key.
+    Key(String),
+    /// A list index.
+    Index(usize),
+}
+
+/// A path from the document root, as a list of keys and indexes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Path(pub Vec<Segment>);
+
+impl Path {
+    /// The document root.
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    /// This path extended by a key.
+    pub fn key(&self, key: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(Segment::Key(key.to_owned()));
+        p
+    }
+
+    /// This path extended by an index.
+    pub fn index(&self, index: usize) -> Self {
+        let mut p = self.clone();
+        p.0.push(Segment::Index(index));
+        p
+    }
+
+    /// Builds a path from a JSON pointer (`/Resources/A/Properties/Tags/0`). Segments that are
+    /// all digits become indexes.
+    pub fn from_pointer(pointer: &str) -> Self {
+        let segments = pointer
+            .split('/')
+            .skip(1)
+            .map(|raw| {
+                let s = raw.replace("~1", "/").replace("~0", "~");
+                match s.parse::<usize>() {
+                    Ok(i) if !s.starts_with('+') => Segment::Index(i),
+                    _ => Segment::Key(s),
+                }
+            })
+            .collect();
+        Self(segments)
+    }
+
+    /// The JSON pointer for this path.
+    pub fn pointer(&self) -> String {
+        let mut out = String::new();
+        for s in &self.0 {
+            out.push('/');
+            match s {
+                Segment::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+                Segment::Index(i) => out.push_str(&i.to_string()),
+            }
+        }
+        out
+    }
+
+    /// True for the document root.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(top level)");
+        }
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                Segment::Key(k) if i == 0 => f.write_str(k)?,
+                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds a [`Path`] from keys and indexes: `path!["users", 1, "name"]`.
+#[macro_export]
+macro_rules! path {
+    ($($seg:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut p = $crate::path::Path::root();
+        $( p = $crate::path::IntoSegment::push_onto($seg, p); )*
+        p
+    }};
+}
+
+/// Anything that can extend a [`Path`]: a key or an index.
+pub trait IntoSegment {
+    /// `path` extended by `self`.
+    fn push_onto(self, path: Path) -> Path;
+}
+
+impl IntoSegment for &str {
+    fn push_onto(self, path: Path) -> Path {
+        path.key(self)
+    }
+}
+
+impl IntoSegment for &String {
+    fn push_onto(self, path: Path) -> Path {
+        path.key(self)
+    }
+}
+
+impl IntoSegment for usize {
+    fn push_onto(self, path: Path) -> Path {
+        path.index(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_like_code_and_round_trips_pointers() {
+        let p = crate::path!["users", 1usize, "name"];
+        assert_eq!(p.to_string(), "users[1].name");
+        assert_eq!(p.pointer(), "/users/1/name");
+        assert_eq!(Path::from_pointer("/users/1/name"), p);
+        assert_eq!(Path::from_pointer("/a~1b/c").0[0], Segment::Key("a/b".into()));
+    }
+}

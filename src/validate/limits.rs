@@ -1,0 +1,56 @@
+//! CloudFormation's quotas, enforced before deploy time.
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>
+
+use crate::diag::Diagnostic;
+use crate::path::Path;
+
+/// Most resources in one template.
+pub const MAX_RESOURCES: usize = 500;
+/// Most parameters.
+pub const MAX_PARAMETERS: usize = 200;
+/// Most outputs.
+pub const MAX_OUTPUTS: usize = 200;
+/// Most mappings.
+pub const MAX_MAPPINGS: usize = 200;
+/// Largest template body, uploaded through S3.
+pub const MAX_BODY_BYTES: usize = 1_000_000;
+/// Largest template body passed inline.
+pub const MAX_INLINE_BODY_BYTES: usize = 51_200;
+/// Longest logical id.
+pub const MAX_LOGICAL_ID: usize = 255;
+
+/// Checks the section counts and body size of a long-form template.
+pub fn check(template: &serde_json::Value) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let count = |section: &str| template.get(section).and_then(serde_json::Value::as_object).map_or(0, |m| m.len());
+    for (section, max) in [
+        ("Resources", MAX_RESOURCES),
+        ("Parameters", MAX_PARAMETERS),
+        ("Outputs", MAX_OUTPUTS),
+        ("Mappings", MAX_MAPPINGS),
+    ] {
+        let n = count(section);
+        if n > max {
+            out.push(
+                Diagnostic::error(
+                    "TPL501",
+                    Path::root().key(section),
+                    format!("{n} {} exceed CloudFormation's limit of {max}", section.to_lowercase()),
+                )
+                .help("split the template into several stacks"),
+            );
+        }
+    }
+    let bytes = serde_json::to_string(template).map_or(0, |s| s.len());
+    if bytes > MAX_BODY_BYTES {
+        out.push(
+            Diagnostic::error(
+                "TPL502",
+                Path::root(),
+                format!("the template is {bytes} bytes; CloudFormation accepts at most {MAX_BODY_BYTES}"),
+            )
+            .help("split the template into several stacks"),
+        );
+    }
+    out
+}

@@ -1,0 +1,116 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use studioform::config::{self, Loaded};
+use studioform::output::{self, File};
+use studioform::render::Format;
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `*.yaml` files in `dir` (relative to the crate root), sorted.
+pub fn yaml_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The file name without extension.
+pub fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+/// Loads an org file given as text.
+pub fn load(text: &str) -> Loaded {
+    match config::load_str("test.yaml", text.to_owned()) {
+        Ok(l) => l,
+        Err(studioform::Error::Invalid { file, diags }) => panic!("{}", studioform::diag::render(&diags, &file)),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Everything `synth` would write for an org file's text.
+pub fn synth_files(text: &str, format: Format) -> Vec<File> {
+    let loaded = load(text);
+    let bundle = studioform::synth(&loaded).unwrap_or_else(|d| panic!("{d:?}"));
+    output::render(&loaded.org.name, &bundle, format)
+}
+
+/// The long-form JSON of every stack, by stack name.
+pub fn stacks(text: &str) -> Vec<(String, serde_json::Value)> {
+    let loaded = load(text);
+    let bundle = studioform::synth(&loaded).unwrap_or_else(|d| panic!("{d:?}"));
+    bundle.stacks.iter().map(|s| (s.name.clone(), s.template.to_json())).collect()
+}
+
+/// The long-form JSON of the stack named `name`.
+pub fn stack(text: &str, name: &str) -> serde_json::Value {
+    stacks(text).into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no stack {name}")).1
+}
+
+/// The statement with `sid` in a policy resource of a template.
+pub fn statement<'a>(template: &'a serde_json::Value, policy: &str, sid: &str) -> &'a serde_json::Value {
+    let props = &template["Resources"][policy]["Properties"];
+    let doc = if props.get("PolicyDocument").is_some() {
+        &props["PolicyDocument"]
+    } else {
+        &props["AssumeRolePolicyDocument"]
+    };
+    doc["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == sid)
+        .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
+}
+
+/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+pub fn cli(args: &[&str]) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let argv = std::iter::once("studioform".to_owned()).chain(args.iter().map(|s| (*s).to_owned()));
+    let code = studioform::cli::run(argv, &mut out, &mut err);
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+/// A fresh empty directory under the target directory.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = root().join("target").join("test-tmp").join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file under `dir` with its content, sorted by path.
+pub fn tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
+                    String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The minimal valid org file.
+pub fn minimal() -> String {
+    std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap()
+}

@@ -1,0 +1,170 @@
+//! Every mistake in an org file is reported with its line, a precise message and a fix.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{root, stem, yaml_files};
+use studioform::Error;
+use studioform::config;
+
+/// (fixture, code, line, column, message fragment, help fragment)
+const CASES: &[(&str, &str, usize, usize, &str, &str)] = &[
+    ("alias_bomb", "CFG000", 4, 36, "alias bomb", "write the repeated values out"),
+    ("bad_vpc_id", "CFG016", 6, 11, "`vpc-xyz` is not a VPC id", "vpc-0abc1234def567890"),
+    ("bucket_name_invalid", "CFG023", 15, 15, "`Acme_Vision` is not a valid S3 bucket name", "lowercase letters"),
+    ("duplicate_key", "CFG000", 3, 1, "duplicate key `name` (first written on line 2)", "remove one"),
+    ("duplicate_team_names", "CFG020", 16, 11, "team `vision` is defined twice", "unique name"),
+    (
+        "duplicate_user_in_domain",
+        "CFG020",
+        20,
+        11,
+        "user profile `alice` is defined twice in domain `research`",
+        "rename one",
+    ),
+    ("instance_type_invalid", "CFG024", 16, 22, "`g5.xlarge` is not a SageMaker instance type", "ml.t3.medium"),
+    ("kms_key_not_an_arn", "CFG015", 9, 16, "`alias/studio` is not a KMS key ARN", "arn:aws:kms:"),
+    (
+        "logical_id_collision",
+        "CFG026",
+        20,
+        11,
+        "would share the CloudFormation logical id `ProfileAlice`",
+        "choose a name",
+    ),
+    ("missing_required_key", "CFG003", 6, 3, "missing required key `vpc_id` in `network`", "add `vpc_id:`"),
+    ("no_teams", "CFG027", 12, 8, "no teams", "add a team"),
+    ("not_yaml", "CFG000", 5, 8, "not valid YAML", ""),
+    ("org_name_uppercase", "CFG011", 2, 7, "org name `Acme`", "lowercase"),
+    ("policy_variable_in_id", "CFG030", 19, 9, "contains `${`", "remove `${`"),
+    ("principal_not_an_arn", "CFG015", 9, 16, "`CloudAdmin` is not an IAM role or user ARN", "arn:aws:iam::"),
+    (
+        "profile_name_pattern",
+        "CFG022",
+        17,
+        11,
+        "`alice_smith` does not match SageMaker's pattern",
+        "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+    ),
+    ("profile_name_too_long", "CFG022", 17, 11, "does not match SageMaker's pattern", "it is 70 characters"),
+    ("reserved_user_tag", "CFG012", 5, 13, "tag key `team` is the tag studioform isolates", "userId"),
+    (
+        "same_person_twice_in_domain",
+        "CFG029",
+        22,
+        9,
+        "person `alice` already has a user profile in domain `research`",
+        "one profile per person",
+    ),
+    ("saml_provider_not_a_saml_arn", "CFG015", 5, 22, "is not an IAM SAML provider ARN", "saml-provider/"),
+    (
+        "saml_without_provider",
+        "CFG013",
+        4,
+        3,
+        "identity mode `saml` needs `saml_provider_arn`",
+        "add `saml_provider_arn:",
+    ),
+    ("unknown_domain_reference", "CFG021", 14, 13, "unknown domain `reserch`", "did you mean `research`?"),
+    ("unknown_key_did_you_mean", "CFG001", 5, 3, "unknown key `usertag` in `identity`", "did you mean `user_tag`?"),
+    ("unknown_mode_value", "CFG005", 4, 9, "`ldap` is not a valid value for `mode`", "`iam`, `saml`"),
+    ("unknown_team_reference", "CFG021", 18, 11, "unknown team `visoin`", "did you mean `vision`?"),
+    ("unsupported_version", "CFG010", 1, 10, "org-file version 3 is not supported", "write `version: 1`"),
+    ("whitespace_in_id", "CFG030", 19, 9, "person id `alice smith` contains whitespace", "remove whitespace"),
+    ("wildcard_in_bucket", "CFG030", 15, 15, "bucket name `acme-*` contains `*`", "remove `*`"),
+    ("wrong_type_list", "CFG002", 7, 15, "expected a list, found a string", "[subnet-0a0a0a0a0a0a0a0a0]"),
+    ("yes_is_not_a_boolean", "CFG002", 8, 13, "expected true or false, found a string `yes`", "write true or false"),
+];
+
+fn errors_of(path: &std::path::Path) -> (Box<studioform::diag::Source>, Vec<studioform::diag::Diagnostic>) {
+    match config::load(path) {
+        Err(Error::Invalid { file, diags }) => (file, diags),
+        Ok(_) => panic!("{} loaded without errors", path.display()),
+        Err(e) => panic!("{}: {e}", path.display()),
+    }
+}
+
+#[test]
+fn reports_each_mistake_with_line_column_message_and_fix() {
+    let fixtures: Vec<String> = yaml_files("tests/fixtures/invalid").iter().map(|p| stem(p)).collect();
+    let covered: Vec<&str> = CASES.iter().map(|c| c.0).collect();
+    assert_eq!(fixtures, covered, "every invalid fixture has exactly one row in CASES, in name order");
+    for (name, code, line, col, message, help) in CASES {
+        let path = root().join(format!("tests/fixtures/invalid/{name}.yaml"));
+        let (file, diags) = errors_of(&path);
+        let d = diags
+            .iter()
+            .find(|d| d.is_error() && d.code == *code)
+            .unwrap_or_else(|| panic!("{name}: no {code} in {diags:#?}"));
+        let span = file.locate(&d.at).unwrap_or_else(|| panic!("{name}: no location"));
+        assert_eq!((span.start.line, span.start.col), (*line, *col), "{name}: {}", d.message);
+        assert!(d.message.contains(message), "{name}: message {:?} lacks {message:?}", d.message);
+        let got_help = d.help.clone().unwrap_or_default();
+        assert!(got_help.contains(help), "{name}: help {got_help:?} lacks {help:?}");
+    }
+}
+
+#[test]
+fn renders_every_invalid_fixture_as_reviewed() {
+    for path in yaml_files("tests/fixtures/invalid") {
+        let (file, diags) = errors_of(&path);
+        let name = format!("tests/fixtures/invalid/{}.yaml", stem(&path));
+        let file = studioform::diag::Source { name, text: file.text.clone(), root: file.root.clone() };
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(root().join("snapshots/diagnostics"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(stem(&path), studioform::diag::render(&diags, &file)));
+    }
+}
+
+#[test]
+fn reports_all_mistakes_of_a_file_in_one_run() {
+    let text = common::minimal()
+        .replace("vpc-0abc0abc0abc0abc0", "vpc-xyz")
+        .replace("[acme-vision-data]", "[Bad_Bucket]")
+        .replace("    team: vision\n    id: alice", "    team: nope\n    id: alice");
+    let Err(Error::Invalid { diags, .. }) = config::load_str("x.yaml", text) else { panic!("expected errors") };
+    let codes: Vec<&str> = diags.iter().filter(|d| d.is_error()).map(|d| d.code).collect();
+    assert_eq!(codes, ["CFG016", "CFG023", "CFG021"]);
+}
+
+#[test]
+fn reports_all_shape_mistakes_in_one_run() {
+    let text = common::minimal()
+        .replace("  mode: iam\n", "  mode: iam\n  usertag: x\n  extra: 1\n")
+        .replace("subnet_ids: [subnet-0a0a0a0a0a0a0a0a0]", "subnet_ids: subnet-0a0a0a0a0a0a0a0a0\n  internet: maybe");
+    let Err(Error::Invalid { diags, .. }) = config::load_str("x.yaml", text) else { panic!("expected errors") };
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["CFG001", "CFG001", "CFG002", "CFG002"]);
+}
+
+#[test]
+fn rejects_what_is_not_utf8_or_missing_with_the_right_exit_code() {
+    let dir = common::temp_dir("utf8");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, b"name: \xff\xfe\n").unwrap();
+    let (code, _, err) =
+        common::cli(&["synth", "--config", bad.to_str().unwrap(), "--out", dir.join("o").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not UTF-8"), "{err}");
+    let (code, _, err) = common::cli(&["synth", "--config", dir.join("missing.yaml").to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read"), "{err}");
+    let (code, _, _) = common::cli(&["synth", "--no-such-flag"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn accepts_huge_but_honest_input_and_rejects_oversized_input() {
+    let big = format!("{}\n# {}\n", common::minimal(), "x".repeat(studioform::yaml::MAX_INPUT_BYTES));
+    let Err(Error::Invalid { diags, .. }) = config::load_str("x.yaml", big) else { panic!("expected errors") };
+    assert!(diags[0].message.contains("studioform reads at most"));
+}
+
+#[test]
+fn takes_plain_scalars_as_written_where_strings_are_expected() {
+    let text = common::minimal().replace("    id: alice", "    id: 0123");
+    let loaded = common::load(&text);
+    assert_eq!(loaded.org.users[0].id, "0123");
+}
