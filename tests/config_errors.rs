@@ -168,3 +168,27 @@ fn takes_plain_scalars_as_written_where_strings_are_expected() {
     let loaded = common::load(&text);
     assert_eq!(loaded.org.users[0].id, "0123");
 }
+
+#[test]
+fn never_panics_on_mangled_org_files() {
+    // Every single-character deletion and a few hostile insertions at every position: each
+    // must load or fail with diagnostics, never panic.
+    let base = std::fs::read_to_string(root().join("examples/acme.yaml")).unwrap();
+    let chars: Vec<char> = base.chars().collect();
+    let inserts = ["\n", ":", "- ", "[", "{", "&a ", "*a", "!Ref ", "\t", "'", "~", "<<: ", "\u{feff}"];
+    for i in (0..chars.len()).step_by(3) {
+        let mut variants = vec![chars[..i].iter().chain(&chars[i + 1..]).collect::<String>()];
+        for ins in inserts {
+            variants.push(format!(
+                "{}{ins}{}",
+                chars[..i].iter().collect::<String>(),
+                chars[i..].iter().collect::<String>()
+            ));
+        }
+        for text in variants {
+            if let Ok(loaded) = config::load_str("m.yaml", text) {
+                let _ = studioform::synth(&loaded);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! End-to-end synth of generated estates: load, build, validate, render and write, with the
+//! process's peak memory. Run with `cargo bench`; pass sizes to override the defaults
+//! (`cargo bench -- 1000 10000`).
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// An org file with `users` people spread over 20 teams in 4 domains.
+fn estate(users: usize) -> String {
+    let mut s = String::from(
+        "version: 1\nname: bench\nidentity:\n  mode: iam\nnetwork:\n  vpc_id: vpc-0abc0abc0abc0abc0\n  \
+         subnet_ids: [subnet-0a0a0a0a0a0a0a0a0]\nadmins:\n  principals: [arn:aws:iam::111122223333:role/CloudAdmin]\ndomains:\n",
+    );
+    for d in 0..4 {
+        let _ = writeln!(s, "  - name: domain{d}\n    source_identity: true");
+    }
+    s.push_str("teams:\n");
+    for t in 0..20 {
+        let _ = writeln!(s, "  - name: team{t}\n    domain: domain{}\n    buckets: [bench-team{t}-data]", t % 4);
+    }
+    s.push_str("users:\n");
+    for u in 0..users {
+        let _ = writeln!(s, "  - name: user{u}\n    team: team{}\n    id: user{u}", u % 20);
+    }
+    s
+}
+
+/// Peak resident memory of this process so far, in MB (Linux).
+fn peak_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
+    let dir = std::env::temp_dir().join(format!("studioform-bench-{}", std::process::id()));
+    println!("| users | load s | build+validate s | render s | write s | total s | peak MB | files | bytes |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for n in sizes {
+        let text = estate(n);
+        let out = dir.join(n.to_string());
+        let _ = std::fs::remove_dir_all(&out);
+        let t0 = Instant::now();
+        let loaded = match studioform::config::load_str("bench.yaml", text) {
+            Ok(l) => l,
+            Err(e) => panic!("{e}"),
+        };
+        let t1 = Instant::now();
+        let bundle = studioform::synth(&loaded).unwrap_or_else(|d| panic!("{d:?}"));
+        let t2 = Instant::now();
+        let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
+        let t3 = Instant::now();
+        if let Err(e) = studioform::output::write(&out, &files) {
+            panic!("{e}");
+        }
+        let t4 = Instant::now();
+        let bytes: usize = files.iter().map(|f| f.content.len()).sum();
+        println!(
+            "| {n} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.0} | {} | {bytes} |",
+            (t1 - t0).as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            (t3 - t2).as_secs_f64(),
+            (t4 - t3).as_secs_f64(),
+            (t4 - t0).as_secs_f64(),
+            peak_mb(),
+            files.len(),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
