@@ -197,6 +197,26 @@ fn underline_width(line: &str, start: Pos, end: Pos) -> usize {
     trimmed_to.saturating_sub(from).max(1)
 }
 
+/// Renders findings one per line: `file:line:col: severity CODE: message (at path) help: ...`.
+pub fn render_lines(diags: &[Diagnostic], source: &Source) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = write!(out, "{}: {level} {}: {}", source.position(&d.at), d.code, d.message);
+        if let Some(p) = d.path().filter(|p| !p.is_root()) {
+            let _ = write!(out, " (at {p})");
+        }
+        if let Some(h) = &d.help {
+            let _ = write!(out, " help: {h}");
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// One finding as JSON, for `--format json`.
 #[derive(Serialize)]
 pub struct JsonDiagnostic<'a> {

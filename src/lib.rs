@@ -57,6 +57,14 @@ pub enum Error {
         /// The directory.
         dir: PathBuf,
     },
+    /// A file could not be read as a template or org file at all.
+    #[error("{} cannot be read as YAML or JSON", file.name)]
+    Unusable {
+        /// The file.
+        file: Box<Source>,
+        /// Why.
+        diags: Vec<Diagnostic>,
+    },
     /// The input has errors; each is a diagnostic located in `file`.
     #[error("{} has {} error(s)", file.name, diags.iter().filter(|d| d.is_error()).count())]
     Invalid {
@@ -75,6 +83,36 @@ impl Error {
             _ => EXIT_USAGE,
         }
     }
+}
+
+/// Maps `f` over `items` on every available core, keeping order. Stacks are independent, so
+/// validating and rendering them splits cleanly.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get).min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    // Workers take the next item as they finish one: stacks differ a lot in size.
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, f(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Builds and validates every stack of a loaded org. Findings point back into the org file.

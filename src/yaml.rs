@@ -79,9 +79,22 @@ pub struct Key {
     pub span: Span,
 }
 
+/// What kind of problem stopped reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Not YAML, or not the YAML subset studioform reads.
+    Syntax,
+    /// A key written twice in one map.
+    DuplicateKey,
+    /// Too large, too deep, or aliases that expand too far.
+    Limit,
+}
+
 /// Why a YAML text could not be read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct YamlError {
+    /// What kind of problem.
+    pub kind: Problem,
     /// What went wrong.
     pub message: String,
     /// Where.
@@ -305,6 +318,7 @@ fn is_timestamp(s: &str) -> bool {
 pub fn parse(text: &str) -> Result<Node, YamlError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(YamlError {
+            kind: Problem::Limit,
             message: format!("the file is {} bytes; studioform reads at most {} bytes", text.len(), MAX_INPUT_BYTES),
             span: Span::default(),
             help: Some("split the input or remove what is not needed".into()),
@@ -349,6 +363,7 @@ impl<'a> Builder<'a> {
                     self.documents += 1;
                     if self.documents > 1 {
                         return Err(YamlError {
+                            kind: Problem::Syntax,
                             message: "more than one YAML document in the file".into(),
                             span,
                             help: Some("keep one document: remove the second `---` and what follows".into()),
@@ -358,11 +373,17 @@ impl<'a> Builder<'a> {
                 Event::Alias(id) => {
                     let node =
                         self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()).ok_or_else(|| {
-                            YamlError { message: "alias to an unknown anchor".into(), span, help: None }
+                            YamlError {
+                                kind: Problem::Syntax,
+                                message: "alias to an unknown anchor".into(),
+                                span,
+                                help: None,
+                            }
                         })?;
                     let size = node.count();
                     if size > self.alias_budget {
                         return Err(YamlError {
+                            kind: Problem::Limit,
                             message: "aliases expand to far more data than the file holds (an alias bomb?)".into(),
                             span,
                             help: Some("write the repeated values out instead of nesting aliases".into()),
@@ -431,6 +452,7 @@ impl<'a> Builder<'a> {
     fn check_depth(&self, span: Span) -> Result<(), YamlError> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(YamlError {
+                kind: Problem::Limit,
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
                 span,
                 help: Some("flatten the structure; no studioform input nests this deep".into()),
@@ -453,6 +475,7 @@ impl<'a> Builder<'a> {
                 None => {
                     let NodeKind::Scalar(value, _) = node.kind else {
                         return Err(YamlError {
+                            kind: Problem::Syntax,
                             message: format!("a map key must be a plain string, found {}", node.describe()),
                             span: node.span,
                             help: None,
@@ -460,6 +483,7 @@ impl<'a> Builder<'a> {
                     };
                     if value == "<<" && node.tag.is_none() {
                         return Err(YamlError {
+                            kind: Problem::Syntax,
                             message: "merge keys (`<<`) are not supported".into(),
                             span: node.span,
                             help: Some("write the merged keys out in this map".into()),
@@ -467,6 +491,7 @@ impl<'a> Builder<'a> {
                     }
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == value) {
                         return Err(YamlError {
+                            kind: Problem::DuplicateKey,
                             message: format!(
                                 "duplicate key `{value}` (first written on line {})",
                                 first.span.start.line
@@ -498,12 +523,18 @@ fn scan_error(e: ScanError) -> YamlError {
     let pos = Pos { line: m.line(), col: m.col() + 1 };
     if e.info().contains("recursion limit") {
         return YamlError {
+            kind: Problem::Limit,
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
             span: Span { start: pos, end: pos },
             help: Some("flatten the structure; no studioform input nests this deep".into()),
         };
     }
-    YamlError { message: format!("not valid YAML: {}", e.info()), span: Span { start: pos, end: pos }, help: None }
+    YamlError {
+        kind: Problem::Syntax,
+        message: format!("not valid YAML: {}", e.info()),
+        span: Span { start: pos, end: pos },
+        help: None,
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ pub mod layout;
 pub mod team;
 pub mod user_profile;
 
+use std::sync::OnceLock;
+
 use crate::config::Org;
 use crate::model::Template;
 use layout::StackKind;
@@ -20,12 +22,18 @@ pub struct Stack {
     pub kind: StackKind,
     /// The template.
     pub template: Template,
+    json: OnceLock<serde_json::Value>,
 }
 
 impl Stack {
     /// A stack.
     pub fn new(name: String, kind: StackKind, template: Template) -> Self {
-        Self { name, kind, template }
+        Self { name, kind, template, json: OnceLock::new() }
+    }
+
+    /// The template as one long-form JSON tree, built once: validation and rendering share it.
+    pub fn json(&self) -> &serde_json::Value {
+        self.json.get_or_init(|| self.template.to_json())
     }
 
     /// Path of its file in the output directory, without extension.

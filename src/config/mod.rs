@@ -12,6 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use load::{Loaded, load, load_str};
+pub(crate) use shape::did_you_mean;
 
 /// The org-file format version this build reads.
 pub const VERSION: u32 = 1;

@@ -72,8 +72,8 @@ pub fn sha256(content: &str) -> String {
 pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
     let mut files = Vec::with_capacity(bundle.stacks.len() + 1);
     let mut manifest = Manifest { studioform: MANIFEST_VERSION, org: org.to_owned(), format, files: Vec::new() };
-    for stack in &bundle.stacks {
-        let content = format.render(&stack.template.to_json());
+    let rendered = crate::par_map(&bundle.stacks, |stack| format.render(stack.json()));
+    for (stack, content) in bundle.stacks.iter().zip(rendered) {
         let path = format!("{}.{}", stack.file_stem(), format.extension());
         manifest.files.push(Entry {
             path: path.clone(),

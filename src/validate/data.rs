@@ -1,0 +1,304 @@
+//! The vendored data: CloudFormation resource provider schemas, every resource type name, and
+//! the IAM catalog (services, actions, condition keys). Parsed once, on first use. See
+//! `schemas/SOURCE.md` for provenance and `schemas/extract.py` to refresh.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// Provider schemas vendored in `schemas/resources/`, by type name.
+const SCHEMAS: &[(&str, &str)] = &[
+    ("AWS::ApiGateway::RestApi", include_str!("../../schemas/resources/AWS_ApiGateway_RestApi.json")),
+    ("AWS::CloudFormation::StackSet", include_str!("../../schemas/resources/AWS_CloudFormation_StackSet.json")),
+    ("AWS::EC2::SecurityGroup", include_str!("../../schemas/resources/AWS_EC2_SecurityGroup.json")),
+    ("AWS::EC2::SecurityGroupEgress", include_str!("../../schemas/resources/AWS_EC2_SecurityGroupEgress.json")),
+    ("AWS::EC2::SecurityGroupIngress", include_str!("../../schemas/resources/AWS_EC2_SecurityGroupIngress.json")),
+    ("AWS::EC2::Subnet", include_str!("../../schemas/resources/AWS_EC2_Subnet.json")),
+    ("AWS::EC2::VPC", include_str!("../../schemas/resources/AWS_EC2_VPC.json")),
+    ("AWS::EFS::FileSystem", include_str!("../../schemas/resources/AWS_EFS_FileSystem.json")),
+    ("AWS::IAM::Group", include_str!("../../schemas/resources/AWS_IAM_Group.json")),
+    ("AWS::IAM::InstanceProfile", include_str!("../../schemas/resources/AWS_IAM_InstanceProfile.json")),
+    ("AWS::IAM::ManagedPolicy", include_str!("../../schemas/resources/AWS_IAM_ManagedPolicy.json")),
+    ("AWS::IAM::Policy", include_str!("../../schemas/resources/AWS_IAM_Policy.json")),
+    ("AWS::IAM::Role", include_str!("../../schemas/resources/AWS_IAM_Role.json")),
+    ("AWS::IAM::User", include_str!("../../schemas/resources/AWS_IAM_User.json")),
+    ("AWS::IAM::UserToGroupAddition", include_str!("../../schemas/resources/AWS_IAM_UserToGroupAddition.json")),
+    ("AWS::KMS::Alias", include_str!("../../schemas/resources/AWS_KMS_Alias.json")),
+    ("AWS::KMS::Key", include_str!("../../schemas/resources/AWS_KMS_Key.json")),
+    ("AWS::Lambda::Function", include_str!("../../schemas/resources/AWS_Lambda_Function.json")),
+    ("AWS::Logs::LogGroup", include_str!("../../schemas/resources/AWS_Logs_LogGroup.json")),
+    ("AWS::S3::Bucket", include_str!("../../schemas/resources/AWS_S3_Bucket.json")),
+    ("AWS::S3::BucketPolicy", include_str!("../../schemas/resources/AWS_S3_BucketPolicy.json")),
+    ("AWS::SNS::Topic", include_str!("../../schemas/resources/AWS_SNS_Topic.json")),
+    ("AWS::SQS::Queue", include_str!("../../schemas/resources/AWS_SQS_Queue.json")),
+    ("AWS::SSO::ApplicationAssignment", include_str!("../../schemas/resources/AWS_SSO_ApplicationAssignment.json")),
+    ("AWS::SSO::Assignment", include_str!("../../schemas/resources/AWS_SSO_Assignment.json")),
+    ("AWS::SSO::PermissionSet", include_str!("../../schemas/resources/AWS_SSO_PermissionSet.json")),
+    ("AWS::SageMaker::App", include_str!("../../schemas/resources/AWS_SageMaker_App.json")),
+    ("AWS::SageMaker::Domain", include_str!("../../schemas/resources/AWS_SageMaker_Domain.json")),
+    (
+        "AWS::SageMaker::MlflowTrackingServer",
+        include_str!("../../schemas/resources/AWS_SageMaker_MlflowTrackingServer.json"),
+    ),
+    ("AWS::SageMaker::Space", include_str!("../../schemas/resources/AWS_SageMaker_Space.json")),
+    ("AWS::SageMaker::UserProfile", include_str!("../../schemas/resources/AWS_SageMaker_UserProfile.json")),
+    (
+        "AWS::ServiceCatalog::CloudFormationProduct",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_CloudFormationProduct.json"),
+    ),
+    (
+        "AWS::ServiceCatalog::LaunchRoleConstraint",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_LaunchRoleConstraint.json"),
+    ),
+    (
+        "AWS::ServiceCatalog::LaunchTemplateConstraint",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_LaunchTemplateConstraint.json"),
+    ),
+    ("AWS::ServiceCatalog::Portfolio", include_str!("../../schemas/resources/AWS_ServiceCatalog_Portfolio.json")),
+    (
+        "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_PortfolioPrincipalAssociation.json"),
+    ),
+    (
+        "AWS::ServiceCatalog::PortfolioProductAssociation",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_PortfolioProductAssociation.json"),
+    ),
+    (
+        "AWS::ServiceCatalog::PortfolioShare",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_PortfolioShare.json"),
+    ),
+    ("AWS::ServiceCatalog::TagOption", include_str!("../../schemas/resources/AWS_ServiceCatalog_TagOption.json")),
+    (
+        "AWS::ServiceCatalog::TagOptionAssociation",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_TagOptionAssociation.json"),
+    ),
+];
+
+const RESOURCE_TYPES: &str = include_str!("../../schemas/resource-types.txt");
+const IAM_SERVICES: &str = include_str!("../../schemas/iam/services.txt");
+const IAM_ACTIONS: &str = include_str!("../../schemas/iam/actions.json");
+
+/// Names of every vendored schema, for tests.
+pub fn vendored_types() -> impl Iterator<Item = &'static str> {
+    SCHEMAS.iter().map(|(t, _)| *t)
+}
+
+/// The provider schema of `type_name`, if vendored.
+pub fn schema(type_name: &str) -> Option<&'static Value> {
+    static PARSED: OnceLock<HashMap<&'static str, Value>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            SCHEMAS
+                .iter()
+                .filter_map(|(t, text)| serde_json::from_str(text).ok().map(|mut v| (*t, anchor_patterns(&mut v))))
+                .collect()
+        })
+        .get(type_name)
+}
+
+/// Anchors every `pattern` of a schema: AWS matches the whole value, JSON Schema searches
+/// for the pattern anywhere in it, and some provider schemas omit `^...$`.
+fn anchor_patterns(schema: &mut Value) -> Value {
+    fn visit(v: &mut Value, under_properties: bool) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m.iter_mut() {
+                    if k == "pattern" && !under_properties {
+                        if let Value::String(p) = child {
+                            if !(p.starts_with('^') && p.ends_with('$')) {
+                                *p = format!("^(?:{})$", p.trim_start_matches('^').trim_end_matches('$'));
+                            }
+                        }
+                    } else {
+                        visit(
+                            child,
+                            !under_properties
+                                && matches!(k.as_str(), "properties" | "definitions" | "patternProperties"),
+                        );
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| visit(i, false)),
+            _ => {}
+        }
+    }
+    visit(schema, false);
+    std::mem::take(schema)
+}
+
+/// Every resource type name CloudFormation has.
+pub fn resource_types() -> &'static HashSet<&'static str> {
+    static TYPES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    TYPES.get_or_init(|| RESOURCE_TYPES.lines().filter(|l| !l.is_empty()).collect())
+}
+
+/// One service of the IAM catalog.
+#[derive(Debug, Default)]
+pub struct Service {
+    /// Actions, lowercase name → (name as AWS spells it, its condition keys).
+    pub actions: HashMap<String, (String, Vec<String>)>,
+    /// Condition keys the service defines (some end in `${TagKey}`-like templates).
+    pub conditions: Vec<String>,
+}
+
+/// The IAM catalog.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Every service prefix IAM knows (lowercase).
+    pub services: HashSet<String>,
+    /// Services whose actions and condition keys are vendored, by prefix.
+    pub detailed: HashMap<String, Service>,
+}
+
+impl Catalog {
+    /// True when `key` is a condition key some catalogued service or IAM itself defines.
+    pub fn knows_condition_key(&self, key: &str) -> bool {
+        let lower = key.to_ascii_lowercase();
+        if is_global_key(&lower) {
+            return true;
+        }
+        self.detailed.values().flat_map(|s| &s.conditions).any(|k| key_matches(k, &lower))
+    }
+}
+
+/// The IAM catalog, parsed once.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let services = IAM_SERVICES.lines().filter(|l| !l.is_empty()).map(str::to_ascii_lowercase).collect();
+        let raw: HashMap<String, Value> = serde_json::from_str(IAM_ACTIONS).unwrap_or_default();
+        let detailed = raw
+            .into_iter()
+            .map(|(prefix, v)| {
+                let actions = v["actions"]
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(name, keys)| {
+                                let keys = keys
+                                    .as_array()
+                                    .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
+                                    .unwrap_or_default();
+                                (name.to_ascii_lowercase(), (name.clone(), keys))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let conditions = v["conditions"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default();
+                (prefix, Service { actions, conditions })
+            })
+            .collect();
+        Catalog { services, detailed }
+    })
+}
+
+/// Matches a catalog key (`sagemaker:ResourceTag/${TagKey}`) against a lowercase key in use.
+fn key_matches(template: &str, used: &str) -> bool {
+    let t = template.to_ascii_lowercase();
+    match t.find("${") {
+        Some(i) => used.len() > i && used.starts_with(&t[..i]),
+        None => t == used || (t.ends_with('/') && used.starts_with(&t)),
+    }
+}
+
+/// The AWS global condition keys.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>
+const GLOBAL_KEYS: &[&str] = &[
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:currenttime",
+    "aws:ec2instancesourceprivateipv4",
+    "aws:ec2instancesourcevpc",
+    "aws:epochtime",
+    "aws:federatedprovider",
+    "aws:ismcpservice",
+    "aws:multifactorauthage",
+    "aws:multifactorauthpresent",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalisawsservice",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalservicename",
+    "aws:principalservicenameslist",
+    "aws:principaltype",
+    "aws:referer",
+    "aws:requestedregion",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "aws:resourceorgpaths",
+    "aws:securetransport",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceidentity",
+    "aws:sourceip",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpc",
+    "aws:sourcevpcarn",
+    "aws:sourcevpce",
+    "aws:tagkeys",
+    "aws:tokenissuetime",
+    "aws:useragent",
+    "aws:userid",
+    "aws:username",
+    "aws:viaawsservice",
+    "aws:vpcsourceip",
+    "aws:viaawsmcpservice",
+    "aws:calledviaawsmcp",
+];
+
+/// Global keys with a tag or attribute suffix.
+const GLOBAL_PREFIXES: &[&str] = &["aws:principaltag/", "aws:requesttag/", "aws:resourcetag/", "aws:requestattribute/"];
+
+fn is_global_key(lower: &str) -> bool {
+    GLOBAL_KEYS.contains(&lower) || GLOBAL_PREFIXES.iter().any(|p| lower.len() > p.len() && lower.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vendored_schema_is_registered_and_parses() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/resources");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".json").replace('_', "::"))
+            .collect();
+        files.sort();
+        let mut registered: Vec<String> = vendored_types().map(str::to_owned).collect();
+        registered.sort();
+        assert_eq!(files, registered);
+        for t in vendored_types() {
+            assert_eq!(schema(t).unwrap()["typeName"], t);
+            assert!(resource_types().contains(t));
+        }
+    }
+
+    #[test]
+    fn anchors_patterns_the_schemas_leave_open() {
+        let arn = &schema("AWS::SageMaker::Domain").unwrap()["properties"]["DomainArn"]["pattern"];
+        assert_eq!(arn, "^(?:arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:domain/.*)$");
+        let role = &schema("AWS::IAM::Role").unwrap()["properties"]["RoleName"]["pattern"];
+        assert_eq!(role, "^[\\w+=,.@-]+$");
+    }
+
+    #[test]
+    fn knows_actions_and_condition_keys() {
+        let c = catalog();
+        assert!(c.services.contains("sagemaker") && c.services.contains("dynamodb"));
+        assert_eq!(c.detailed["sagemaker"].actions["createpresigneddomainurl"].0, "CreatePresignedDomainUrl");
+        assert!(c.knows_condition_key("sagemaker:ResourceTag/userId"));
+        assert!(c.knows_condition_key("aws:PrincipalTag/team"));
+        assert!(c.knows_condition_key("SAML:aud"));
+        assert!(c.knows_condition_key("sagemaker:InstanceTypes"));
+        assert!(!c.knows_condition_key("sagemaker:InstanceType"));
+        assert!(!c.knows_condition_key("aws:SourceIdentiti"));
+    }
+}
