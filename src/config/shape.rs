@@ -350,7 +350,7 @@ pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), *c))
-        .filter(|(score, _)| *score > 0.8)
+        .filter(|(score, c)| *score > 0.8 && *c != word)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }

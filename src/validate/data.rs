@@ -76,6 +76,7 @@ const SCHEMAS: &[(&str, &str)] = &[
 ];
 
 const RESOURCE_TYPES: &str = include_str!("../../schemas/resource-types.txt");
+const GETATT: &str = include_str!("../../schemas/getatt.json");
 const IAM_SERVICES: &str = include_str!("../../schemas/iam/services.txt");
 const IAM_ACTIONS: &str = include_str!("../../schemas/iam/actions.json");
 
@@ -131,6 +132,21 @@ fn anchor_patterns(schema: &mut Value) -> Value {
 pub fn resource_types() -> &'static HashSet<&'static str> {
     static TYPES: OnceLock<HashSet<&'static str>> = OnceLock::new();
     TYPES.get_or_init(|| RESOURCE_TYPES.lines().filter(|l| !l.is_empty()).collect())
+}
+
+/// Which attributes `Fn::GetAtt` reads beyond a type's read-only properties.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct GetAttRules {
+    /// Types whose every (non-list-of-object) property is also an attribute.
+    pub all_property_types: HashSet<String>,
+    /// Further attributes of some types.
+    pub exceptions: HashMap<String, Vec<String>>,
+}
+
+/// The `Fn::GetAtt` rules, parsed once.
+pub fn getatt_rules() -> &'static GetAttRules {
+    static RULES: OnceLock<GetAttRules> = OnceLock::new();
+    RULES.get_or_init(|| serde_json::from_str(GETATT).unwrap_or_default())
 }
 
 /// One service of the IAM catalog.
@@ -199,7 +215,7 @@ pub fn catalog() -> &'static Catalog {
 /// Matches a catalog key (`sagemaker:ResourceTag/${TagKey}`) against a lowercase key in use.
 fn key_matches(template: &str, used: &str) -> bool {
     let t = template.to_ascii_lowercase();
-    match t.find("${") {
+    match t.find("${").or_else(|| t.find('<')) {
         Some(i) => used.len() > i && used.starts_with(&t[..i]),
         None => t == used || (t.ends_with('/') && used.starts_with(&t)),
     }
@@ -298,6 +314,7 @@ mod tests {
         assert!(c.knows_condition_key("aws:PrincipalTag/team"));
         assert!(c.knows_condition_key("SAML:aud"));
         assert!(c.knows_condition_key("sagemaker:InstanceTypes"));
+        assert!(c.knows_condition_key("s3:ExistingObjectTag/servicecatalog:provisioning"));
         assert!(!c.knows_condition_key("sagemaker:InstanceType"));
         assert!(!c.knows_condition_key("aws:SourceIdentiti"));
     }

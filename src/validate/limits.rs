@@ -19,8 +19,9 @@ pub const MAX_INLINE_BODY_BYTES: usize = 51_200;
 /// Longest logical id.
 pub const MAX_LOGICAL_ID: usize = 255;
 
-/// Checks the section counts and body size of a long-form template.
-pub fn check(template: &serde_json::Value) -> Vec<Diagnostic> {
+/// Checks the section counts of a long-form template, and the size of its body as it will be
+/// submitted (`body_bytes`: the file's size, or the size of the rendering we write).
+pub fn check(template: &serde_json::Value, body_bytes: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let count = |section: &str| template.get(section).and_then(serde_json::Value::as_object).map_or(0, |m| m.len());
     for (section, max) in [
@@ -41,15 +42,23 @@ pub fn check(template: &serde_json::Value) -> Vec<Diagnostic> {
             );
         }
     }
-    let bytes = serde_json::to_string(template).map_or(0, |s| s.len());
-    if bytes > MAX_BODY_BYTES {
+    if body_bytes > MAX_BODY_BYTES {
         out.push(
             Diagnostic::error(
                 "TPL502",
                 Path::root(),
-                format!("the template is {bytes} bytes; CloudFormation accepts at most {MAX_BODY_BYTES}"),
+                format!("the template is {body_bytes} bytes; CloudFormation accepts at most {MAX_BODY_BYTES}"),
             )
             .help("split the template into several stacks"),
+        );
+    } else if body_bytes > MAX_INLINE_BODY_BYTES {
+        out.push(
+            Diagnostic::warning(
+                "TPL503",
+                Path::root(),
+                format!("the template is {body_bytes} bytes; passed inline CloudFormation accepts at most {MAX_INLINE_BODY_BYTES}"),
+            )
+            .help("deploy it from S3 (aws cloudformation deploy --s3-bucket ...)"),
         );
     }
     out

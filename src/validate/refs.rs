@@ -99,20 +99,44 @@ fn reference(ctx: &mut Ctx<'_>, at: &Path, target: &str) {
     );
 }
 
-/// The attributes `Fn::GetAtt` may read from a resource type with a vendored schema: every
-/// property path, read-only ones (`Arn`) included, dotted for nested ones.
+/// Whether `Fn::GetAtt` can read `attribute` (dotted for nested ones) from a type with a
+/// vendored schema: its read-only properties, and for the types cfn-lint lists, every
+/// property. `None` when the type's schema is not vendored.
 pub(super) fn attribute_exists(type_name: &str, attribute: &str) -> Option<bool> {
     let schema = data::schema(type_name)?;
+    let pointer = format!("/properties/{}", attribute.replace('.', "/"));
+    let read_only =
+        schema["readOnlyProperties"].as_array().is_some_and(|a| a.iter().any(|p| p == &Value::from(pointer.as_str())));
+    let rules = data::getatt_rules();
+    let named = rules.exceptions.get(type_name).is_some_and(|e| e.iter().any(|a| a == attribute));
+    Some(
+        read_only || named || (rules.all_property_types.contains(type_name) && property_path_exists(schema, attribute)),
+    )
+}
+
+/// The attributes of a type, for messages.
+pub(super) fn attributes(type_name: &str) -> Vec<String> {
+    let Some(schema) = data::schema(type_name) else { return Vec::new() };
+    let mut out: Vec<String> = schema["readOnlyProperties"]
+        .as_array()
+        .map(|a| {
+            a.iter().filter_map(|p| p.as_str()?.strip_prefix("/properties/")).map(|p| p.replace('/', ".")).collect()
+        })
+        .unwrap_or_default();
+    out.extend(data::getatt_rules().exceptions.get(type_name).cloned().unwrap_or_default());
+    out
+}
+
+fn property_path_exists(schema: &Value, attribute: &str) -> bool {
     let mut node = schema;
     for part in attribute.split('.') {
         node = resolve(schema, node);
-        let props = node.get("properties")?;
-        node = match props.get(part) {
-            Some(n) => n,
-            None => return Some(false),
-        };
+        match node.get("properties").and_then(|p| p.get(part)) {
+            Some(n) => node = n,
+            None => return false,
+        }
     }
-    Some(true)
+    true
 }
 
 fn resolve<'s>(root: &'s Value, mut node: &'s Value) -> &'s Value {
@@ -148,20 +172,19 @@ fn get_att(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
             return;
         }
     };
-    let Some(type_name) = ctx.resource_type(&resource).map(str::to_owned) else {
+    if !ctx.resources.contains_key(&resource) {
         let names: Vec<&str> = ctx.resources.keys().map(String::as_str).collect();
         let help = did_you_mean(&resource, &names).map(|b| format!("did you mean `{b}`?"));
         ctx.error("TPL302", at.clone(), format!("Fn::GetAtt of `{resource}`, which is not a resource"), help);
         return;
-    };
+    }
+    // A resource without a type is reported where it is defined.
+    let Some(type_name) = ctx.resource_type(&resource).map(str::to_owned) else { return };
     let Some(attribute) = attribute else { return };
     if attribute_exists(&type_name, &attribute) == Some(false) {
-        let schema = data::schema(&type_name);
-        let attrs: Vec<&str> = schema
-            .and_then(|s| s["readOnlyProperties"].as_array())
-            .map(|a| a.iter().filter_map(|p| p.as_str()?.strip_prefix("/properties/")).collect())
-            .unwrap_or_default();
-        let help = match did_you_mean(&attribute, &attrs) {
+        let attrs = attributes(&type_name);
+        let names: Vec<&str> = attrs.iter().map(String::as_str).collect();
+        let help = match did_you_mean(&attribute, &names) {
             Some(b) => format!("did you mean `{b}`? {type_name} returns {}", attrs.join(", ")),
             None => format!("{type_name} returns {}", attrs.join(", ")),
         };
@@ -192,13 +215,12 @@ fn sub(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
         {
             continue;
         }
-        if let Some((resource, attribute)) = var.split_once('.') {
-            if let Some(t) = ctx.resource_type(resource).map(str::to_owned) {
-                if attribute_exists(&t, attribute) == Some(false) {
-                    ctx.error("TPL302", at.clone(), format!("`${{{var}}}`: {t} has no attribute `{attribute}`"), None);
-                }
-                continue;
+        if let Some((resource, attribute)) = var.split_once('.').filter(|(r, _)| ctx.resources.contains_key(*r)) {
+            let t = ctx.resource_type(resource).map(str::to_owned);
+            if let Some(t) = t.filter(|t| attribute_exists(t, attribute) == Some(false)) {
+                ctx.error("TPL302", at.clone(), format!("`${{{var}}}`: {t} has no attribute `{attribute}`"), None);
             }
+            continue;
         }
         let help = if var.contains(':') || var.contains('/') {
             format!(
