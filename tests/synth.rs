@@ -226,5 +226,11 @@ fn init_writes_a_starter_that_synthesizes_and_schema_prints_the_loader_schema() 
     assert_eq!(code, 0);
     let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
     assert_eq!(schema, studioform::config::json_schema());
+    let committed = std::fs::read_to_string(root().join("schemas/studio-config.schema.json")).unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&committed).unwrap(),
+        schema,
+        "schemas/studio-config.schema.json is stale: run `studioform schema > schemas/studio-config.schema.json`"
+    );
     assert_eq!(schema["properties"]["identity"]["$ref"], "#/$defs/Identity");
 }

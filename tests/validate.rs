@@ -173,3 +173,33 @@ fn synth_refuses_to_write_a_template_that_fails_validation() {
         findings[0].message
     );
 }
+
+#[test]
+fn the_readme_documents_every_finding_code() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut sources = vec![root().join("src")];
+    let mut missing = Vec::new();
+    while let Some(dir) = sources.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices('"') {
+                let code = text.get(i + 1..i + 7).unwrap_or_default();
+                let known = ["TPL", "IAM", "CFG"].iter().any(|p| code.starts_with(p));
+                if known
+                    && code[3..].bytes().all(|b| b.is_ascii_digit())
+                    && text[i + 7..].starts_with('"')
+                    && code != "CFG999"
+                    && !readme.contains(code)
+                {
+                    missing.push(code.to_owned());
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "codes missing from the README: {missing:?}");
+}
