@@ -146,18 +146,6 @@ fn login_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
             &key,
             me.as_str(),
         ),
-        Statement::allow(
-            [
-                "sagemaker:DescribeDomain",
-                "sagemaker:DescribeUserProfile",
-                "sagemaker:ListApps",
-                "sagemaker:ListDomains",
-                "sagemaker:ListSpaces",
-                "sagemaker:ListUserProfiles",
-            ],
-            any(),
-        )
-        .sid("FindStudioInConsole"),
     ]
 }
 

@@ -1,16 +1,21 @@
-//! A team's stack: its execution role, tagged `team=<name>`, and the managed policies that
-//! isolate it. Teammates share the role; when the domain propagates sourceIdentity, an owner
-//! tag bound to `${aws:SourceIdentity}` (the profile name) separates one person's work from
-//! another's.
+//! A team's execution role, tagged `team=<name>`, and the managed policies that isolate it.
+//! Teammates share the role; when the domain propagates sourceIdentity, an owner tag bound to
+//! `${aws:SourceIdentity}` (the profile name) separates one person's work from another's.
+//!
+//! The same statements serve the concrete team stack (literal values) and the launchable
+//! team product (values from parameters and mappings): see [`TeamSource`].
+
+use indexmap::IndexMap;
 
 use super::Stack;
-use super::layout::{Layout, StackKind, domain_scoped_arn, role_arn, sagemaker_arn};
+use super::layout::{Layout, StackKind, domain_scoped_arn, sagemaker_arn};
 use crate::config::{Org, Team};
 use crate::ids::{OWNER_TAG, TEAM_TAG};
 use crate::model::iam::{Conditions, PolicyDocument, Principal, Statement, any};
 use crate::model::resources::{ManagedPolicy, Role, Tag};
 use crate::model::{Resource, Template, Value};
 use crate::path;
+use crate::path::Path;
 
 /// The policy variable of the person behind a Studio session.
 pub const SOURCE_IDENTITY: &str = "${aws:SourceIdentity}";
@@ -79,55 +84,97 @@ pub const LAUNCH: &[&str] = &[
     "sagemaker:CreateTransformJob",
 ];
 
+/// Whether a part of a role exists: always, never, or when a template condition holds.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Switch {
+    /// Always.
+    On,
+    /// Never.
+    Off,
+    /// When the named template condition holds.
+    When(String),
+}
+
+impl Switch {
+    fn from_bool(on: bool) -> Self {
+        if on { Self::On } else { Self::Off }
+    }
+
+    /// `None` when never; `Some(condition)` (`None` inside for always) otherwise.
+    fn condition(&self) -> Option<Option<&str>> {
+        match self {
+            Self::On => Some(None),
+            Self::Off => None,
+            Self::When(c) => Some(Some(c)),
+        }
+    }
+
+    /// The opposite switch, given the name of the negated condition.
+    fn negated(&self, not: &str) -> Self {
+        match self {
+            Self::On => Self::Off,
+            Self::Off => Self::On,
+            Self::When(_) => Self::When(not.to_owned()),
+        }
+    }
+}
+
+/// Everything a team role is built from.
+pub(super) struct TeamSource {
+    /// The team tag value.
+    pub name: Value,
+    /// The role name; may hold `${Param}` variables (then names are `!Sub`).
+    pub role_name: String,
+    /// The id of the team's domain.
+    pub domain_id: Value,
+    /// Whether the domain propagates sourceIdentity.
+    pub source_identity: Switch,
+    /// The negation of the source-identity condition, when it is a condition.
+    pub not_source_identity: String,
+    /// Bucket ARNs, object ARNs (lists), and whether the team has buckets.
+    pub buckets: (Value, Value, Switch),
+    /// Instance types for jobs and for apps (lists), and whether the team restricts them.
+    pub instance_types: (Value, Value, Switch),
+    /// The org's KMS key.
+    pub kms_key: Option<String>,
+}
+
+/// A name that may hold `${Param}` variables.
+pub(super) fn named(template: &str) -> Value {
+    if template.contains("${") { Value::sub(template) } else { Value::from(template) }
+}
+
 /// The team's stack.
 pub(super) fn stack(org: &Org, index: usize, team: &Team) -> Stack {
     let layout = Layout::new(org);
-    let origin = path!["teams", index];
     let source_identity = org.domain(&team.domain).is_some_and(|d| d.source_identity);
-    let domain_id = layout.domain_id(&team.domain);
-    let role_name = layout.team_role_name(&team.name);
+    let arns = |suffix: &str| -> Value {
+        Value::List(
+            team.buckets.iter().map(|b| Value::sub(format!("arn:${{AWS::Partition}}:s3:::{b}{suffix}"))).collect(),
+        )
+    };
+    let mut app_types = team.instance_types.clone();
+    // JupyterServer and other system apps report the instance type `system`.
+    app_types.push("system".into());
+    let source = TeamSource {
+        name: Value::from(&team.name),
+        role_name: layout.team_role_name(&team.name),
+        domain_id: layout.domain_id(&team.domain),
+        source_identity: Switch::from_bool(source_identity),
+        not_source_identity: String::new(),
+        buckets: (arns(""), arns("/*"), Switch::from_bool(!team.buckets.is_empty())),
+        instance_types: (
+            Value::strs(&team.instance_types),
+            Value::strs(&app_types),
+            Switch::from_bool(!team.instance_types.is_empty()),
+        ),
+        kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()),
+    };
     let mut t = Template::new(format!(
         "studioform: execution role of team {} in domain {} of {}; isolated by the tag {TEAM_TAG}={}",
         team.name, team.domain, org.name, team.name
     ));
-
-    let policies = [
-        (
-            "StudioPolicy",
-            "Studio apps, read-only SageMaker, logs and images",
-            studio_statements(&role_name, domain_id, source_identity, team),
-        ),
-        ("TeamResourcesPolicy", "SageMaker resources of this team only", resource_statements(team, source_identity)),
-        ("DataPolicy", "the team's S3 buckets and KMS key", data_statements(org, team)),
-    ];
-    let mut arns = Vec::new();
-    for (id, what, statements) in policies {
-        if statements.is_empty() {
-            continue;
-        }
-        let policy = ManagedPolicy {
-            description: Some(format!("studioform: {what} for team {}", team.name)),
-            policy_document: PolicyDocument::new(statements),
-            ..ManagedPolicy::default()
-        };
-        t.add(id, Resource::new(&policy, origin.clone()));
-        arns.push(Value::reference(id));
-    }
-
-    // Studio sets the profile name as source identity only if the trust allows it.
-    // <https://docs.aws.amazon.com/sagemaker/latest/dg/monitor-user-access.html>
-    let assume: &[&str] =
-        if source_identity { &["sts:AssumeRole", "sts:SetSourceIdentity"] } else { &["sts:AssumeRole"] };
-    let trust = Statement::trust(Principal::Service(vec!["sagemaker.amazonaws.com".into()]), assume);
-    let role = Role {
-        role_name: Some(Value::from(&role_name)),
-        description: Some(format!("studioform: SageMaker execution role of team {}", team.name)),
-        assume_role_policy_document: PolicyDocument::new(vec![trust]),
-        managed_policy_arns: arns,
-        tags: vec![Tag::new(TEAM_TAG, &team.name)],
-    };
-    t.add("ExecutionRole", Resource::new(&role, origin.clone()));
-
+    add_role(&mut t, &source, &path!["teams", index]);
     let name = layout.team_stack(&team.name);
     t.output(
         "ExecutionRoleArn",
@@ -139,68 +186,99 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team) -> Stack {
     Stack::new(name, StackKind::Team, t)
 }
 
-/// `StringEquals` on the team tag and, with sourceIdentity, the owner tag, under `prefix`
+/// Adds the execution role `ExecutionRole` and its managed policies to `t`.
+pub(super) fn add_role(t: &mut Template, source: &TeamSource, origin: &Path) {
+    let policies = [
+        ("StudioPolicy", "studio", "Studio apps, read-only SageMaker, logs and images", studio_statements(source)),
+        ("TeamResourcesPolicy", "resources", "SageMaker resources of this team only", resource_statements(source)),
+        ("DataPolicy", "data", "the team's S3 buckets and KMS key", data_statements(source)),
+    ];
+    let mut arns = Vec::new();
+    for (id, suffix, what, statements) in policies {
+        if statements.is_empty() {
+            continue;
+        }
+        // ManagedPolicyName and Description are create-only, and CloudFormation cannot
+        // replace a named resource in place: both stay fixed text derived from names.
+        let policy = ManagedPolicy {
+            managed_policy_name: Some(named(&format!("{}-{suffix}", source.role_name))),
+            description: Some(format!("studioform: {what}")),
+            policy_document: PolicyDocument::new(statements),
+            ..ManagedPolicy::default()
+        };
+        t.add(id, Resource::new(&policy, origin.clone()));
+        arns.push(Value::reference(id));
+    }
+    let sagemaker = || Principal::Service(vec!["sagemaker.amazonaws.com".into()]);
+    let mut trust = vec![Statement::trust(sagemaker(), ["sts:AssumeRole"])];
+    // Studio sets the profile name as source identity only if the trust allows it.
+    // <https://docs.aws.amazon.com/sagemaker/latest/dg/monitor-user-access.html>
+    if let Some(when) = source.source_identity.condition() {
+        trust.push(Statement::trust(sagemaker(), ["sts:SetSourceIdentity"]).only_if(when));
+    }
+    let role = Role {
+        role_name: Some(named(&source.role_name)),
+        description: Some("studioform: SageMaker execution role of a team".into()),
+        assume_role_policy_document: PolicyDocument::new(trust),
+        managed_policy_arns: arns,
+        tags: vec![Tag::new(TEAM_TAG, source.name.clone())],
+    };
+    t.add("ExecutionRole", Resource::new(&role, origin.clone()));
+}
+
+/// `StringEquals` on the team tag and, with `owner`, the owner tag, under `prefix`
 /// (`aws:RequestTag` for creation, `sagemaker:ResourceTag` for changes).
-fn tag_conditions(prefix: &str, team: &Team, source_identity: bool) -> Conditions {
-    let mut keys = indexmap::IndexMap::new();
-    keys.insert(format!("{prefix}/{TEAM_TAG}"), Value::from(&team.name));
-    if source_identity {
+fn tag_conditions(prefix: &str, source: &TeamSource, owner: bool) -> Conditions {
+    let mut keys = IndexMap::new();
+    keys.insert(format!("{prefix}/{TEAM_TAG}"), source.name.clone());
+    if owner {
         keys.insert(format!("{prefix}/{OWNER_TAG}"), Value::from(SOURCE_IDENTITY));
     }
     Conditions::from([("StringEquals".to_owned(), keys)])
 }
 
-fn studio_statements(role_name: &str, domain_id: Value, source_identity: bool, team: &Team) -> Vec<Statement> {
-    let apps = domain_scoped_arn("app/${DomainId}/*", domain_id.clone());
-    let spaces = domain_scoped_arn("space/${DomainId}/*", domain_id.clone());
+fn studio_statements(source: &TeamSource) -> Vec<Statement> {
+    let apps = domain_scoped_arn("app/${DomainId}/*", source.domain_id.clone());
+    let spaces = domain_scoped_arn("space/${DomainId}/*", source.domain_id.clone());
+    let studio = [
+        "sagemaker:CreateApp",
+        "sagemaker:CreateSpace",
+        "sagemaker:DeleteApp",
+        "sagemaker:DeleteSpace",
+        "sagemaker:UpdateSpace",
+    ];
     let mut out = vec![Statement::allow(READ_ONLY, any()).sid("ReadSageMaker")];
-    if source_identity {
+    if let Some(when) = source.source_identity.condition() {
         // Spaces and their apps belong to the profile that owns them; a person may manage
         // their own and unowned shared spaces, never a teammate's.
         // <https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-jl-user-guide-private-space.html>
         // Inside `Fn::Sub`, `${!x}` is the literal `${x}`: the policy variable, not a stack value.
-        let own_profile = domain_scoped_arn("user-profile/${DomainId}/${!aws:SourceIdentity}", domain_id);
+        let own_profile =
+            domain_scoped_arn("user-profile/${DomainId}/${!aws:SourceIdentity}", source.domain_id.clone());
         out.push(
             Statement::allow(
                 ["sagemaker:CreateSpace", "sagemaker:DeleteSpace", "sagemaker:UpdateSpace"],
                 vec![spaces.clone()],
             )
             .sid("OwnSpaces")
-            .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile.clone()),
+            .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile.clone())
+            .only_if(when),
         );
         out.push(
             Statement::allow(["sagemaker:CreateApp", "sagemaker:DeleteApp"], vec![apps.clone()])
                 .sid("OwnSpaceApps")
-                .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile),
+                .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile)
+                .only_if(when),
         );
         out.push(
-            Statement::allow(
-                [
-                    "sagemaker:CreateApp",
-                    "sagemaker:CreateSpace",
-                    "sagemaker:DeleteApp",
-                    "sagemaker:DeleteSpace",
-                    "sagemaker:UpdateSpace",
-                ],
-                vec![apps, spaces],
-            )
-            .sid("UnownedSpacesAndApps")
-            .when("Null", "sagemaker:OwnerUserProfileArn", "true"),
+            Statement::allow(studio, vec![apps.clone(), spaces.clone()])
+                .sid("UnownedSpacesAndApps")
+                .when("Null", "sagemaker:OwnerUserProfileArn", "true")
+                .only_if(when),
         );
-    } else {
-        out.push(
-            Statement::allow(
-                [
-                    "sagemaker:CreateApp",
-                    "sagemaker:CreateSpace",
-                    "sagemaker:DeleteApp",
-                    "sagemaker:DeleteSpace",
-                    "sagemaker:UpdateSpace",
-                ],
-                vec![apps, spaces],
-            )
-            .sid("StudioApps"),
-        );
+    }
+    if let Some(when) = source.source_identity.negated(&source.not_source_identity).condition() {
+        out.push(Statement::allow(studio, vec![apps, spaces]).sid("StudioApps").only_if(when));
     }
     // Studio tags what it creates, and SageMaker authorizes those tags as AddTags.
     // <https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html#grant-tagging-permissions>
@@ -209,21 +287,19 @@ fn studio_statements(role_name: &str, domain_id: Value, source_identity: bool, t
         "sagemaker:TaggingAction",
         "false",
     ));
-    if !team.instance_types.is_empty() {
-        let mut app_types: Vec<String> = team.instance_types.clone();
-        // JupyterServer and other system apps report the instance type `system`.
-        app_types.push("system".into());
-        out.push(Statement::deny(["sagemaker:CreateApp"], any()).sid("DenyOtherAppInstanceTypes").when(
-            "ForAnyValue:StringNotLike",
-            "sagemaker:InstanceTypes",
-            Value::strs(&app_types),
-        ));
+    if let Some(when) = source.instance_types.2.condition() {
+        out.push(
+            Statement::deny(["sagemaker:CreateApp"], any())
+                .sid("DenyOtherAppInstanceTypes")
+                .when("ForAnyValue:StringNotLike", "sagemaker:InstanceTypes", source.instance_types.1.clone())
+                .only_if(when),
+        );
     }
-    out.push(Statement::allow(["iam:PassRole"], vec![role_arn(role_name)]).sid("PassOwnRoleToSageMaker").when(
-        "StringEquals",
-        "iam:PassedToService",
-        "sagemaker.amazonaws.com",
-    ));
+    out.push(
+        Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&source.role_name)])
+            .sid("PassOwnRoleToSageMaker")
+            .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
+    );
     out.push(
         Statement::allow(
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
@@ -264,44 +340,64 @@ fn studio_statements(role_name: &str, domain_id: Value, source_identity: bool, t
     out
 }
 
-fn resource_statements(team: &Team, source_identity: bool) -> Vec<Statement> {
-    let mut create = Statement::allow(CREATE, any()).sid("CreateTaggedForTeam");
-    create.condition = tag_conditions("aws:RequestTag", team, source_identity);
-    let mut change =
-        Statement::allow(CHANGE, any()).sid(if source_identity { "ChangeOwnWork" } else { "ChangeTeamWork" });
-    change.condition = tag_conditions("sagemaker:ResourceTag", team, source_identity);
-    let mut out = vec![
-        create,
-        change,
+fn resource_statements(source: &TeamSource) -> Vec<Statement> {
+    let mut out = Vec::new();
+    for (switch, owner, create_sid, change_sid) in [
+        (source.source_identity.clone(), true, "CreateOwnedForTeam", "ChangeOwnWork"),
+        (source.source_identity.negated(&source.not_source_identity), false, "CreateTaggedForTeam", "ChangeTeamWork"),
+    ] {
+        let Some(when) = switch.condition() else { continue };
+        let mut create = Statement::allow(CREATE, any()).sid(create_sid).only_if(when);
+        create.condition = tag_conditions("aws:RequestTag", source, owner);
+        let mut change = Statement::allow(CHANGE, any()).sid(change_sid).only_if(when);
+        change.condition = tag_conditions("sagemaker:ResourceTag", source, owner);
+        out.push(create);
+        out.push(change);
+    }
+    out.push(
         Statement::deny(["sagemaker:AddTags", "sagemaker:DeleteTags"], any())
             .sid("DenyRetaggingIsolationTags")
             .when("ForAnyValue:StringEquals", "aws:TagKeys", Value::strs([TEAM_TAG, OWNER_TAG]))
             .when("Null", "sagemaker:TaggingAction", "true"),
-        Statement::deny(STUDIO_ADMIN, any()).sid("DenyStudioAdministration"),
-    ];
-    if !team.instance_types.is_empty() {
-        out.push(Statement::deny(LAUNCH, any()).sid("DenyOtherInstanceTypes").when(
-            "ForAnyValue:StringNotLike",
-            "sagemaker:InstanceTypes",
-            Value::strs(&team.instance_types),
-        ));
+    );
+    out.push(Statement::deny(STUDIO_ADMIN, any()).sid("DenyStudioAdministration"));
+    if let Some(when) = source.instance_types.2.condition() {
+        out.push(
+            Statement::deny(LAUNCH, any())
+                .sid("DenyOtherInstanceTypes")
+                .when("ForAnyValue:StringNotLike", "sagemaker:InstanceTypes", source.instance_types.0.clone())
+                .only_if(when),
+        );
     }
     out
 }
 
-fn data_statements(org: &Org, team: &Team) -> Vec<Statement> {
+fn data_statements(source: &TeamSource) -> Vec<Statement> {
     let mut out = Vec::new();
-    if !team.buckets.is_empty() {
-        let arn = |suffix: &str| -> Vec<Value> {
-            team.buckets.iter().map(|b| Value::sub(format!("arn:${{AWS::Partition}}:s3:::{b}{suffix}"))).collect()
+    let (buckets, objects, switch) = &source.buckets;
+    if let Some(when) = switch.condition() {
+        let on = |s: Statement, v: &Value| match v {
+            Value::List(items) => Statement { resources: crate::model::iam::Resources::Resource(items.clone()), ..s },
+            other => s.on_computed(other.clone()),
         };
-        out.push(Statement::allow(["s3:GetBucketLocation", "s3:ListBucket"], arn("")).sid("ListTeamBuckets"));
         out.push(
-            Statement::allow(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"], arn("/*"))
-                .sid("ReadWriteTeamObjects"),
+            on(Statement::allow(["s3:GetBucketLocation", "s3:ListBucket"], Vec::new()), buckets)
+                .sid("ListTeamBuckets")
+                .only_if(when),
+        );
+        out.push(
+            on(
+                Statement::allow(
+                    ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+                    Vec::new(),
+                ),
+                objects,
+            )
+            .sid("ReadWriteTeamObjects")
+            .only_if(when),
         );
     }
-    if let Some(key) = org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()) {
+    if let Some(key) = &source.kms_key {
         out.push(
             Statement::allow(["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"], vec![Value::from(key)])
                 .sid("UseOrgKey"),

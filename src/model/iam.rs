@@ -44,6 +44,8 @@ pub enum Resources {
     Resource(Vec<Value>),
     /// Every resource except these.
     NotResource(Vec<Value>),
+    /// A list computed by an intrinsic (`!FindInMap [...]` of a list).
+    Computed(Value),
 }
 
 /// A principal element.
@@ -75,6 +77,9 @@ pub struct Statement {
     pub resources: Resources,
     /// Conditions.
     pub condition: Conditions,
+    /// A template condition: when set, the statement exists only when it holds (written as
+    /// `Fn::If [condition, statement, AWS::NoValue]`).
+    pub only_if: Option<String>,
 }
 
 impl Statement {
@@ -87,6 +92,7 @@ impl Statement {
             actions: Actions::Action(actions.into_iter().map(|a| a.as_ref().to_owned()).collect()),
             resources: Resources::Resource(resources),
             condition: Conditions::new(),
+            only_if: None,
         }
     }
 
@@ -98,6 +104,18 @@ impl Statement {
     /// Allows `principal` to perform `actions` (a trust-policy statement).
     pub fn trust<A: AsRef<str>>(principal: Principal, actions: impl IntoIterator<Item = A>) -> Self {
         Self { principal: Some(principal), resources: Resources::None, ..Self::allow(actions, Vec::new()) }
+    }
+
+    /// The same statement on resources computed by an intrinsic function.
+    pub fn on_computed(mut self, resources: Value) -> Self {
+        self.resources = Resources::Computed(resources);
+        self
+    }
+
+    /// The same statement, present only when the template condition `condition` holds.
+    pub fn only_if(mut self, condition: Option<&str>) -> Self {
+        self.only_if = condition.map(str::to_owned);
+        self
     }
 
     /// The same statement with a statement id.
@@ -143,6 +161,13 @@ impl Serialize for PolicyDocument {
 
 impl Serialize for Statement {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(condition) = &self.only_if {
+            let unconditional = Self { only_if: None, ..self.clone() };
+            let branches = (condition, unconditional, Value::no_value());
+            let mut map = s.serialize_map(Some(1))?;
+            map.serialize_entry("Fn::If", &branches)?;
+            return map.end();
+        }
         let mut map = s.serialize_map(None)?;
         if let Some(sid) = &self.sid {
             map.serialize_entry("Sid", sid)?;
@@ -168,6 +193,7 @@ impl Serialize for Statement {
             Resources::None => {}
             Resources::Resource(r) => map.serialize_entry("Resource", r)?,
             Resources::NotResource(r) => map.serialize_entry("NotResource", r)?,
+            Resources::Computed(r) => map.serialize_entry("Resource", r)?,
         }
         if !self.condition.is_empty() {
             map.serialize_entry("Condition", &self.condition)?;
