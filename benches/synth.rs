@@ -50,7 +50,8 @@ fn main() {
             Err(e) => panic!("{e}"),
         };
         let t1 = Instant::now();
-        let bundle = studioform::synth(&loaded).unwrap_or_else(|d| panic!("{d:?}"));
+        let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
+            .unwrap_or_else(|d| panic!("{d:?}"));
         let t2 = Instant::now();
         let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
         let t3 = Instant::now();

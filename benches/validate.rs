@@ -30,7 +30,8 @@ fn main() {
     let users = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10_000);
     let dir = std::env::temp_dir().join(format!("studioform-validate-bench-{}", std::process::id()));
     let loaded = studioform::config::load_str("bench.yaml", estate(users)).unwrap_or_else(|e| panic!("{e}"));
-    let bundle = studioform::synth(&loaded).unwrap_or_else(|d| panic!("{d:?}"));
+    let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
+        .unwrap_or_else(|d| panic!("{d:?}"));
     let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
     studioform::output::write(&dir, &files).unwrap_or_else(|e| panic!("{e}"));
     let templates: Vec<_> = files.iter().filter(|f| f.path.ends_with(".yaml")).map(|f| dir.join(&f.path)).collect();

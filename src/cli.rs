@@ -131,7 +131,8 @@ fn synth(
 ) -> Result<i32, Error> {
     let loaded = config::load(config)?;
     warnings(&loaded.warnings, &loaded.source, err);
-    let bundle = match crate::synth(&loaded) {
+    let previous = output::previous(dir);
+    let bundle = match crate::synth(&loaded, &previous, format) {
         Ok(b) => b,
         Err(diags) => {
             return Err(Error::Invalid { file: Box::new(loaded.source), diags });
@@ -169,7 +170,7 @@ fn synth(
         return Ok(EXIT_INVALID);
     }
     let changes = output::write(dir, &files)?;
-    let resources: usize = bundle.stacks.iter().map(|s| s.template.resources.len()).sum();
+    let resources: usize = bundle.stacks.iter().map(crate::build::Stack::resource_count).sum();
     let _ = writeln!(
         out,
         "wrote {} stacks ({} resources) to {}: {} file(s) changed",

@@ -115,9 +115,14 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Builds and validates every stack of a loaded org. Findings point back into the org file.
-pub fn synth(loaded: &config::Loaded) -> Result<build::Bundle, Vec<Diagnostic>> {
-    let bundle = build::bundle(&loaded.org);
+/// Builds and validates every stack of a loaded org, honouring what an earlier run wrote
+/// (`previous`). Findings point back into the org file.
+pub fn synth(
+    loaded: &config::Loaded,
+    previous: &build::Previous,
+    format: render::Format,
+) -> Result<build::Bundle, Vec<Diagnostic>> {
+    let bundle = build::bundle(&loaded.org, &loaded.base_dir, previous, format)?;
     let findings = validate::bundle(&bundle);
     if findings.iter().any(Diagnostic::is_error) {
         return Err(findings);

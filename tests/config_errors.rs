@@ -190,7 +190,7 @@ fn never_panics_on_mangled_org_files() {
             // enough to show nothing downstream trips over what loading accepts.
             if let Ok(loaded) = config::load_str("m.yaml", text) {
                 if (i + n) % 16 == 0 {
-                    let _ = studioform::synth(&loaded);
+                    let _ = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml);
                 }
             }
         }

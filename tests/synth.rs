@@ -48,14 +48,38 @@ fn yaml_output_reads_back_as_exactly_the_json_output() {
         let yaml = synth_files(&text, Format::Yaml);
         let json = synth_files(&text, Format::Json);
         for (y, j) in yaml.iter().zip(&json) {
-            if y.path.ends_with(".json") {
+            if !y.path.ends_with(".yaml") {
                 continue;
             }
             let node = studioform::yaml::parse(&y.content).unwrap();
-            let read = studioform::validate::read::template(&node).unwrap();
-            let expected: serde_json::Value = serde_json::from_str(&j.content).unwrap();
-            assert_eq!(read, expected, "{} {}", path.display(), y.path);
+            let read = without_product_keys(studioform::validate::read::template(&node).unwrap());
+            let expected = without_product_keys(serde_json::from_str(&j.content).unwrap());
+            assert!(read == expected, "{} {}: the YAML does not read back as the JSON", path.display(), y.path);
         }
+    }
+}
+
+/// The tree with product keys (`products/<name>/<sha256>.<ext>`) cut after the name, and
+/// version descriptions without their hash: they address the bytes of each format, so YAML
+/// and JSON outputs name different objects.
+fn without_product_keys(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::String(s) if s.starts_with("template sha256 ") => {
+            serde_json::Value::String("template sha256".into())
+        }
+        serde_json::Value::String(s) => match s.find("products/") {
+            Some(i) => {
+                let rest = &s[i + "products/".len()..];
+                let name = rest.split('/').next().unwrap_or_default();
+                serde_json::Value::String(format!("{}products/{name}", &s[..i]))
+            }
+            None => serde_json::Value::String(s),
+        },
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(without_product_keys).collect()),
+        serde_json::Value::Object(m) => {
+            serde_json::Value::Object(m.into_iter().map(|(k, v)| (k, without_product_keys(v))).collect())
+        }
+        other => other,
     }
 }
 
@@ -182,7 +206,7 @@ fn changed_files(a: &[studioform::output::File], b: &[studioform::output::File])
 #[test]
 fn adding_a_user_changes_only_the_stack_that_receives_it_and_only_by_that_profile() {
     let before_text = std::fs::read_to_string(root().join("examples/acme.yaml")).unwrap();
-    let after_text = format!("{before_text}  - name: erin\n    team: nlp\n    id: erin\n");
+    let after_text = before_text.replace("users:\n", "users:\n  - name: erin\n    team: nlp\n    id: erin\n");
     let before = synth_files(&before_text, Format::Yaml);
     let after = synth_files(&after_text, Format::Yaml);
     assert_eq!(changed_files(&before, &after), ["manifest.json", "stacks/acme-users-research-1.yaml"]);

@@ -160,7 +160,9 @@ fn synth_refuses_to_write_a_template_that_fails_validation() {
     // The config checks keep every org-file value within the schemas, so break a built
     // template directly, as a future builder bug would.
     let loaded = common::load(&common::minimal());
-    let mut bundle = studioform::build::bundle(&loaded.org);
+    let mut bundle =
+        studioform::build::bundle(&loaded.org, &loaded.base_dir, &Default::default(), studioform::render::Format::Yaml)
+            .unwrap();
     let stack = bundle.stacks.iter_mut().find(|s| s.name == "acme-team-vision").unwrap();
     stack.template.resources.get_mut("ExecutionRole").unwrap().properties["RoleName"] = json!("x".repeat(70));
     let findings = validate::bundle(&bundle);

@@ -131,7 +131,8 @@ fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value]) -> Vec<S
     ]
 }
 
-fn login_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
+/// Open only your own Studio: a presigned URL only for profiles tagged with your id.
+pub(super) fn login_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
     let key = format!("sagemaker:ResourceTag/{}", org.identity.user_tag);
     let me = person_variable(org);
     vec![

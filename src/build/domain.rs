@@ -1,72 +1,67 @@
-//! A domain's stack: the Studio domain (retained: it holds everyone's home directories), a
-//! default execution role that grants nothing, and a security group when the org names none.
+//! A Studio domain (retained: it holds everyone's home directories), a default execution role
+//! that grants nothing, and a security group when none is given. The same resources serve
+//! the concrete domain stack and the launchable domain product: see [`DomainSource`].
 
 use super::Stack;
 use super::layout::{Layout, StackKind};
+use super::team::Switch;
 use crate::config::{Domain, Org};
 use crate::model::iam::{PolicyDocument, Principal, Statement};
 use crate::model::resources::{self, DomainSettings, Role, SecurityGroup, SecurityGroupIngress, Tag, UserSettings};
 use crate::model::{Resource, Template, Value};
 use crate::path;
+use crate::path::Path;
+
+/// The security groups of a domain's apps.
+pub(super) enum Groups {
+    /// Groups the org names.
+    Given(Value),
+    /// A group the stack creates.
+    Create,
+    /// A group the stack creates when the named condition holds, else the given groups.
+    CreateWhen(String, Value),
+}
+
+/// Everything a domain is built from.
+pub(super) struct DomainSource {
+    /// Domain name.
+    pub name: Value,
+    /// Used in descriptions.
+    pub label: String,
+    /// VPC.
+    pub vpc_id: Value,
+    /// Subnets (a list).
+    pub subnet_ids: Value,
+    /// App security groups.
+    pub groups: Groups,
+    /// `VpcOnly` or `PublicInternetOnly`.
+    pub access: Value,
+    /// KMS key for the home file system.
+    pub kms_key: Option<Value>,
+    /// Whether the profile name is propagated as source identity.
+    pub source_identity: Switch,
+}
 
 /// The domain's stack.
 pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
     let layout = Layout::new(org);
-    let origin = path!["domains", index];
     let net = &org.network;
-    let mut t = Template::new(format!("studioform: SageMaker Studio domain {} of {}", domain.name, org.name));
-
-    // Every profile names its team's role; this default only applies to profiles that name
-    // none, so it grants nothing.
-    let role = Role {
-        description: Some(format!("studioform: default execution role of domain {}; grants nothing", domain.name)),
-        assume_role_policy_document: PolicyDocument::new(vec![Statement::trust(
-            Principal::Service(vec!["sagemaker.amazonaws.com".into()]),
-            ["sts:AssumeRole"],
-        )]),
-        ..Role::default()
-    };
-    t.add("DefaultExecutionRole", Resource::new(&role, origin.clone()));
-
-    let security_groups = if net.security_group_ids.is_empty() {
-        let sg = SecurityGroup {
-            group_description: format!("studioform: apps of Studio domain {}", domain.name),
-            vpc_id: Value::from(&net.vpc_id),
-            tags: vec![Tag::new("Name", format!("{}-studio-{}", org.name, domain.name))],
-        };
-        t.add("AppSecurityGroup", Resource::new(&sg, path!["network"]));
-        // Studio apps talk to each other and to the home file system (NFS) inside the group.
-        // <https://docs.aws.amazon.com/sagemaker/latest/dg/studio-notebooks-and-internet-access.html>
-        let ingress = SecurityGroupIngress {
-            group_id: Value::get_att("AppSecurityGroup", "GroupId"),
-            ip_protocol: "-1",
-            source_security_group_id: Value::get_att("AppSecurityGroup", "GroupId"),
-            description: "Studio apps in this group reach each other".into(),
-        };
-        t.add("AppSecurityGroupSelfIngress", Resource::new(&ingress, path!["network"]));
-        Value::List(vec![Value::get_att("AppSecurityGroup", "GroupId")])
-    } else {
-        Value::strs(&net.security_group_ids)
-    };
-
-    let props = resources::Domain {
-        domain_name: Value::from(&domain.name),
-        auth_mode: "IAM",
-        default_user_settings: UserSettings {
-            execution_role: Value::get_att("DefaultExecutionRole", "Arn"),
-            security_groups: Some(security_groups),
-        },
+    let source = DomainSource {
+        name: Value::from(&domain.name),
+        label: domain.name.clone(),
         vpc_id: Value::from(&net.vpc_id),
         subnet_ids: Value::strs(&net.subnet_ids),
-        app_network_access_type: if net.internet { "PublicInternetOnly" } else { "VpcOnly" },
-        kms_key_id: org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()).map(Value::from),
-        domain_settings: domain
-            .source_identity
-            .then_some(DomainSettings { execution_role_identity_config: Some("USER_PROFILE_NAME") }),
-        tags: Vec::new(),
+        groups: if net.security_group_ids.is_empty() {
+            Groups::Create
+        } else {
+            Groups::Given(Value::strs(&net.security_group_ids))
+        },
+        access: Value::from(if net.internet { "PublicInternetOnly" } else { "VpcOnly" }),
+        kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()).map(Value::from),
+        source_identity: if domain.source_identity { Switch::On } else { Switch::Off },
     };
-    t.add("Domain", Resource::new(&props, origin).retained());
-
+    let mut t = Template::new(format!("studioform: SageMaker Studio domain {} of {}", domain.name, org.name));
+    add_domain(&mut t, &source, &path!["domains", index], &format!("{}-studio-{}", org.name, domain.name));
     let name = layout.domain_stack(&domain.name);
     t.output("DomainId", "Studio domain id", Value::reference("Domain"), Some(Layout::export(&name, "DomainId")));
     t.output(
@@ -82,4 +77,70 @@ pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
         None,
     );
     Stack::new(name, StackKind::Domain, t)
+}
+
+/// Adds `DefaultExecutionRole`, the security group when needed, and `Domain` to `t`.
+pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path, group_name: &str) {
+    // Every profile names its team's role; this default only applies to profiles that name
+    // none, so it grants nothing.
+    let role = Role {
+        description: Some(format!(
+            "studioform: default execution role of Studio domain {}; grants nothing",
+            source.label
+        )),
+        assume_role_policy_document: PolicyDocument::new(vec![Statement::trust(
+            Principal::Service(vec!["sagemaker.amazonaws.com".into()]),
+            ["sts:AssumeRole"],
+        )]),
+        ..Role::default()
+    };
+    t.add("DefaultExecutionRole", Resource::new(&role, origin.clone()));
+
+    let created = Value::List(vec![Value::get_att("AppSecurityGroup", "GroupId")]);
+    let (create, security_groups) = match &source.groups {
+        Groups::Given(groups) => (Switch::Off, groups.clone()),
+        Groups::Create => (Switch::On, created),
+        Groups::CreateWhen(c, given) => (Switch::When(c.clone()), Value::if_(c.clone(), created, given.clone())),
+    };
+    if let Some(when) = create.condition() {
+        let sg = SecurityGroup {
+            group_description: format!("studioform: apps of Studio domain {}", source.label),
+            vpc_id: source.vpc_id.clone(),
+            tags: vec![Tag::new("Name", group_name)],
+        };
+        let mut sg = Resource::new(&sg, path!["network"]);
+        sg.condition = when.map(str::to_owned);
+        t.add("AppSecurityGroup", sg);
+        // Studio apps talk to each other and to the home file system (NFS) inside the group.
+        // <https://docs.aws.amazon.com/sagemaker/latest/dg/studio-notebooks-and-internet-access.html>
+        let ingress = SecurityGroupIngress {
+            group_id: Value::get_att("AppSecurityGroup", "GroupId"),
+            ip_protocol: "-1",
+            source_security_group_id: Value::get_att("AppSecurityGroup", "GroupId"),
+            description: "Studio apps in this group reach each other".into(),
+        };
+        let mut ingress = Resource::new(&ingress, path!["network"]);
+        ingress.condition = when.map(str::to_owned);
+        t.add("AppSecurityGroupSelfIngress", ingress);
+    }
+
+    let props = resources::Domain {
+        domain_name: source.name.clone(),
+        auth_mode: "IAM",
+        default_user_settings: UserSettings {
+            execution_role: Value::get_att("DefaultExecutionRole", "Arn"),
+            security_groups: Some(security_groups),
+        },
+        vpc_id: source.vpc_id.clone(),
+        subnet_ids: source.subnet_ids.clone(),
+        app_network_access_type: source.access.clone(),
+        kms_key_id: source.kms_key.clone(),
+        domain_settings: match source.source_identity.condition() {
+            None => None,
+            Some(None) => Some(DomainSettings::source_identity()),
+            Some(Some(c)) => Some(Value::if_(c, DomainSettings::source_identity(), Value::no_value())),
+        },
+        tags: Vec::new(),
+    };
+    t.add("Domain", Resource::new(&props, origin.clone()).retained());
 }

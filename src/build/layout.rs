@@ -17,16 +17,23 @@ pub enum StackKind {
     Access,
     /// User profiles of one domain (one shard).
     Users,
+    /// The Service Catalog portfolio.
+    Portfolio,
+    /// A product template, launched through Service Catalog rather than deployed.
+    Product,
 }
 
 impl StackKind {
-    /// Deploy order: a stack may import only from stacks of a lower order.
-    pub fn order(self) -> u32 {
+    /// Deploy order: a stack may import only from stacks of a lower order. Products are not
+    /// deployed as stacks: they are published, then launched from the catalog.
+    pub fn order(self) -> Option<u32> {
         match self {
-            Self::Domain => 1,
-            Self::Team => 2,
-            Self::Access => 3,
-            Self::Users => 4,
+            Self::Domain => Some(1),
+            Self::Team => Some(2),
+            Self::Access => Some(3),
+            Self::Users => Some(4),
+            Self::Portfolio => Some(5),
+            Self::Product => None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! concern, with [`layout`] deciding names, placement and deploy order.
 
 pub mod access;
+pub mod catalog;
 pub mod domain;
 pub mod layout;
 pub mod team;
@@ -10,7 +11,9 @@ pub mod user_profile;
 use std::sync::OnceLock;
 
 use crate::config::Org;
+use crate::diag::Diagnostic;
 use crate::model::Template;
+use crate::render::Format;
 use layout::StackKind;
 
 /// One stack: its CloudFormation name, what it holds, and its template.
@@ -20,37 +23,77 @@ pub struct Stack {
     pub name: String,
     /// What it holds; decides the deploy order.
     pub kind: StackKind,
-    /// The template.
+    /// The template, as built.
     pub template: Template,
+    /// Products only: the object key the template is published under.
+    pub key: Option<String>,
+    /// Custom products only: the template as rendered from its handlebars source.
+    rendered: Option<serde_json::Value>,
+    /// Custom products only: the org-file entry naming the template.
+    origin: Option<crate::path::Path>,
     json: OnceLock<serde_json::Value>,
 }
 
 impl Stack {
     /// A stack.
     pub fn new(name: String, kind: StackKind, template: Template) -> Self {
-        Self { name, kind, template, json: OnceLock::new() }
+        Self { name, kind, template, key: None, rendered: None, origin: None, json: OnceLock::new() }
+    }
+
+    /// A stack whose template was rendered from text rather than built (custom products).
+    pub fn rendered(name: String, kind: StackKind, json: serde_json::Value, origin: crate::path::Path) -> Self {
+        Self { rendered: Some(json), origin: Some(origin), ..Self::new(name, kind, Template::default()) }
     }
 
     /// The template as one long-form JSON tree, built once: validation and rendering share it.
     pub fn json(&self) -> &serde_json::Value {
-        self.json.get_or_init(|| self.template.to_json())
+        self.json.get_or_init(|| self.rendered.clone().unwrap_or_else(|| self.template.to_json()))
+    }
+
+    /// Where in the org file the resource `id` comes from.
+    pub fn origin_of(&self, id: &str) -> Option<crate::path::Path> {
+        self.origin.clone().or_else(|| self.template.resources.get(id).map(|r| r.origin.clone()))
+    }
+
+    /// Number of resources in the template.
+    pub fn resource_count(&self) -> usize {
+        self.json().get("Resources").and_then(serde_json::Value::as_object).map_or(0, serde_json::Map::len)
     }
 
     /// Path of its file in the output directory, without extension.
     pub fn file_stem(&self) -> String {
-        format!("stacks/{}", self.name)
+        match self.kind {
+            StackKind::Portfolio => "catalog/portfolio".to_owned(),
+            StackKind::Product => format!("catalog/products/{}", self.name),
+            _ => format!("stacks/{}", self.name),
+        }
     }
 }
 
 /// Everything `synth` writes, before rendering.
 #[derive(Clone, Debug, Default)]
 pub struct Bundle {
-    /// Stacks, in deploy order.
+    /// Stacks and products, in deploy order (products last).
     pub stacks: Vec<Stack>,
+    /// Every published version of every product.
+    pub products: Vec<catalog::History>,
 }
 
-/// Builds every stack of `org`. The org must have passed the config checks.
-pub fn bundle(org: &Org) -> Bundle {
+/// What an earlier run wrote and later runs must honour.
+#[derive(Clone, Debug, Default)]
+pub struct Previous {
+    /// Product versions published so far.
+    pub products: Vec<catalog::History>,
+}
+
+/// Builds every stack and product of `org`. The org must have passed the config checks;
+/// `base_dir` is where relative paths in it start.
+pub fn bundle(
+    org: &Org,
+    base_dir: &std::path::Path,
+    previous: &Previous,
+    format: Format,
+) -> Result<Bundle, Vec<Diagnostic>> {
     let mut stacks = Vec::new();
     for (i, d) in org.domains.iter().enumerate() {
         stacks.push(domain::stack(org, i, d));
@@ -62,6 +105,8 @@ pub fn bundle(org: &Org) -> Bundle {
     for d in &org.domains {
         stacks.extend(user_profile::stacks(org, d));
     }
-    stacks.sort_by_key(|s| s.kind.order());
-    Bundle { stacks }
+    let (catalog, products) = catalog::stacks(org, base_dir, &previous.products, format)?;
+    stacks.extend(catalog);
+    stacks.sort_by_key(|s| s.kind.order().unwrap_or(u32::MAX));
+    Ok(Bundle { stacks, products })
 }

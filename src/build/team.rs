@@ -101,7 +101,7 @@ impl Switch {
     }
 
     /// `None` when never; `Some(condition)` (`None` inside for always) otherwise.
-    fn condition(&self) -> Option<Option<&str>> {
+    pub(super) fn condition(&self) -> Option<Option<&str>> {
         match self {
             Self::On => Some(None),
             Self::Off => None,

@@ -8,7 +8,7 @@ use super::layout::{Layout, PROFILES_PER_STACK, StackKind};
 use crate::config::{Domain, Org};
 use crate::ids::profile_logical_id;
 use crate::model::resources::{Tag, UserProfile, UserSettings};
-use crate::model::{Resource, Template};
+use crate::model::{Resource, Template, Value};
 use crate::path;
 
 /// The users stacks of one domain; none when the domain has no people.
@@ -33,7 +33,7 @@ pub(super) fn stacks(org: &Org, domain: &Domain) -> Vec<Stack> {
             for (index, user) in chunk {
                 let profile = UserProfile {
                     domain_id: layout.domain_id(&domain.name),
-                    user_profile_name: user.name.clone(),
+                    user_profile_name: Value::from(&user.name),
                     user_settings: Some(UserSettings {
                         execution_role: layout.team_role_arn(&user.team),
                         security_groups: None,

@@ -21,6 +21,7 @@ pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
     c.domains(org);
     c.teams(org);
     c.users(org);
+    c.catalog(org);
     c.diags
 }
 
@@ -409,6 +410,85 @@ impl Checks {
         }
     }
 
+    fn catalog(&mut self, org: &Org) {
+        let Some(cat) = &org.catalog else { return };
+        for (field, value, max) in [
+            ("portfolio", Some(&cat.portfolio), 100),
+            ("provider", Some(&cat.provider), 50),
+            ("description", cat.description.as_ref(), 2000),
+        ] {
+            let Some(value) = value else { continue };
+            let len = value.chars().count();
+            if len == 0 || len > max {
+                self.err(
+                    "CFG017",
+                    path!["catalog", field],
+                    format!("catalog {field} is {len} characters; Service Catalog takes 1 to {max}"),
+                    "shorten it",
+                );
+            }
+        }
+        for (i, p) in cat.launch_principals.iter().enumerate() {
+            let at = path!["catalog", "launch_principals", i];
+            if self.policy_safe(&at, p, "principal ARN") && !is_iam_arn(p, &["role", "user", "group"]) {
+                self.err(
+                    "CFG015",
+                    at,
+                    format!("`{p}` is not an IAM role, user or group ARN"),
+                    "expected arn:aws:iam::<12-digit account>:role/<name>",
+                );
+            }
+        }
+        self.no_duplicates(
+            &path!["catalog", "launch_principals"],
+            cat.launch_principals.iter().map(String::as_str),
+            "principal",
+        );
+        for (i, a) in cat.share_with_accounts.iter().enumerate() {
+            if !is_account(a) {
+                self.err(
+                    "CFG031",
+                    path!["catalog", "share_with_accounts", i],
+                    format!("`{a}` is not an AWS account id"),
+                    "account ids are 12 digits; quote them so YAML keeps leading zeros: \"012345678901\"",
+                );
+            }
+        }
+        self.no_duplicates(
+            &path!["catalog", "share_with_accounts"],
+            cat.share_with_accounts.iter().map(String::as_str),
+            "account",
+        );
+        let mut seen = Vec::new();
+        for (i, p) in cat.products.iter().enumerate() {
+            if seen.contains(p) {
+                self.err(
+                    "CFG020",
+                    path!["catalog", "products", i],
+                    format!("product `{}` is listed twice", p.name()),
+                    "remove the repeat",
+                );
+            }
+            seen.push(*p);
+        }
+        let mut names: Vec<String> = cat.products.iter().map(|p| p.name().to_owned()).collect();
+        for (i, c) in cat.custom.iter().enumerate() {
+            let at = path!["catalog", "custom", i];
+            let name = custom_product_name(c);
+            if !c.ends_with(".hbs") || !ids::is_lower_name(&name, 40) {
+                self.err(
+                    "CFG032",
+                    at,
+                    format!("custom product template `{c}` must be a `<name>.yaml.hbs` or `<name>.json.hbs` file with a lowercase name"),
+                    "name it like templates/products/team-bucket.yaml.hbs",
+                );
+            } else if names.contains(&name) {
+                self.err("CFG020", at, format!("product name `{name}` is used twice"), "rename one of the templates");
+            }
+            names.push(name);
+        }
+    }
+
     fn person_id(&mut self, at: &Path, id: &str, mode: Mode) {
         let (max, extra, what): (usize, &[char], &str) = match mode {
             Mode::Iam => (64, &[], "an IAM user name"),
@@ -441,6 +521,17 @@ impl Checks {
         };
         self.err("CFG021", at, format!("unknown {what} `{value}`"), help);
     }
+}
+
+/// The product name of a custom template path: its file name without `.yaml.hbs`.
+pub(crate) fn custom_product_name(path: &str) -> String {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = file.strip_suffix(".hbs").unwrap_or(file);
+    stem.strip_suffix(".yaml")
+        .or_else(|| stem.strip_suffix(".yml"))
+        .or_else(|| stem.strip_suffix(".json"))
+        .unwrap_or(stem)
+        .to_owned()
 }
 
 fn is_tag_char(c: char) -> bool {

@@ -16,6 +16,8 @@ pub struct Loaded {
     pub source: Source,
     /// Warnings found along the way.
     pub warnings: Vec<Diagnostic>,
+    /// The directory relative paths in the org file start from.
+    pub base_dir: std::path::PathBuf,
 }
 
 /// Reads and checks the org file at `path`.
@@ -76,5 +78,6 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Invalid { file: Box::new(source), diags });
     }
-    Ok(Loaded { org, source, warnings: diags })
+    let base_dir = FsPath::new(name).parent().map(FsPath::to_path_buf).unwrap_or_default();
+    Ok(Loaded { org, source, warnings: diags, base_dir })
 }

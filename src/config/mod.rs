@@ -11,6 +11,7 @@ mod shape;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use check::custom_product_name;
 pub use load::{Loaded, load, load_str};
 pub(crate) use shape::did_you_mean;
 
@@ -42,6 +43,9 @@ pub struct Org {
     /// People: each gets a user profile in their team's domain.
     #[serde(default)]
     pub users: Vec<User>,
+    /// A Service Catalog portfolio of launchable Studio products.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<Catalog>,
 }
 
 /// Sign-in mode.
@@ -145,6 +149,59 @@ pub struct User {
     pub team: String,
     /// The person's id: the IAM user name (iam) or the SAML session tag value (saml).
     pub id: String,
+}
+
+/// The Service Catalog portfolio.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// Portfolio display name (up to 100 characters).
+    pub portfolio: String,
+    /// Provider name shown in the catalog (up to 50 characters).
+    pub provider: String,
+    /// Portfolio description (up to 2000 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// IAM role, user or group ARNs that may launch the products (cloud admins).
+    #[serde(default)]
+    pub launch_principals: Vec<String>,
+    /// AWS account ids the portfolio is shared with.
+    #[serde(default)]
+    pub share_with_accounts: Vec<String>,
+    /// Built-in products to offer: `domain`, `team`, `user-profile`. Defaults to all three.
+    #[serde(default = "all_products")]
+    pub products: Vec<BuiltinProduct>,
+    /// Handlebars templates of custom products, relative to the org file; rendered with the
+    /// org file's data.
+    #[serde(default)]
+    pub custom: Vec<String>,
+}
+
+/// A built-in product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuiltinProduct {
+    /// A Studio domain.
+    Domain,
+    /// A team's execution role and policies.
+    Team,
+    /// A person's user profile.
+    UserProfile,
+}
+
+impl BuiltinProduct {
+    /// The product's file name and key segment.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Domain => "domain",
+            Self::Team => "team",
+            Self::UserProfile => "user-profile",
+        }
+    }
+}
+
+fn all_products() -> Vec<BuiltinProduct> {
+    vec![BuiltinProduct::Domain, BuiltinProduct::Team, BuiltinProduct::UserProfile]
 }
 
 impl Org {

@@ -40,13 +40,13 @@ pub struct Domain {
     /// Subnets.
     pub subnet_ids: Value,
     /// `PublicInternetOnly` or `VpcOnly`.
-    pub app_network_access_type: &'static str,
+    pub app_network_access_type: Value,
     /// KMS key for the home file system (create-only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<Value>,
-    /// Domain-wide settings.
+    /// Domain-wide settings ([`DomainSettings`], or an intrinsic choosing one).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub domain_settings: Option<DomainSettings>,
+    pub domain_settings: Option<Value>,
     /// Tags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
@@ -57,12 +57,13 @@ impl ResourceType for Domain {
 }
 
 /// `AWS::SageMaker::Domain.DomainSettings`.
-#[derive(Clone, Debug, Default, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct DomainSettings {
-    /// `USER_PROFILE_NAME` propagates the profile name as `sts:SourceIdentity`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub execution_role_identity_config: Option<&'static str>,
+pub struct DomainSettings;
+
+impl DomainSettings {
+    /// Settings that propagate the user profile name as `sts:SourceIdentity`.
+    pub fn source_identity() -> Value {
+        Value::Map([("ExecutionRoleIdentityConfig".to_owned(), Value::from("USER_PROFILE_NAME"))].into_iter().collect())
+    }
 }
 
 /// `UserSettings` of a domain or user profile.
@@ -84,7 +85,7 @@ pub struct UserProfile {
     /// The domain (create-only).
     pub domain_id: Value,
     /// Profile name (create-only): checked `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`.
-    pub user_profile_name: String,
+    pub user_profile_name: Value,
     /// Settings; the execution role lives here and updates in place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_settings: Option<UserSettings>,
@@ -199,4 +200,159 @@ pub struct Group {
 
 impl ResourceType for Group {
     const TYPE: &'static str = "AWS::IAM::Group";
+}
+
+/// AWS::ServiceCatalog::Portfolio —
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-portfolio.html>
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Portfolio {
+    /// Name shown in the catalog.
+    pub display_name: String,
+    /// Who provides it.
+    pub provider_name: String,
+    /// What it offers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ResourceType for Portfolio {
+    const TYPE: &'static str = "AWS::ServiceCatalog::Portfolio";
+}
+
+/// AWS::ServiceCatalog::CloudFormationProduct —
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-cloudformationproduct.html>
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CloudFormationProduct {
+    /// Product name.
+    pub name: String,
+    /// Owner.
+    pub owner: String,
+    /// What it is.
+    pub description: String,
+    /// Every version, oldest first; versions are matched by name, so earlier ones stay.
+    pub provisioning_artifact_parameters: Vec<ProvisioningArtifact>,
+}
+
+impl ResourceType for CloudFormationProduct {
+    const TYPE: &'static str = "AWS::ServiceCatalog::CloudFormationProduct";
+}
+
+/// One version of a product.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProvisioningArtifact {
+    /// Version name.
+    pub name: String,
+    /// What changed.
+    pub description: String,
+    /// Where the template is.
+    pub info: ArtifactInfo,
+}
+
+/// Where a version's template is loaded from.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArtifactInfo {
+    /// An `https://` S3 URL.
+    #[serde(rename = "LoadTemplateFromURL")]
+    pub load_template_from_url: Value,
+}
+
+/// AWS::ServiceCatalog::PortfolioProductAssociation.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PortfolioProductAssociation {
+    /// Portfolio.
+    pub portfolio_id: Value,
+    /// Product.
+    pub product_id: Value,
+}
+
+impl ResourceType for PortfolioProductAssociation {
+    const TYPE: &'static str = "AWS::ServiceCatalog::PortfolioProductAssociation";
+}
+
+/// AWS::ServiceCatalog::PortfolioPrincipalAssociation.
+#[derive(Clone, Debug, Serialize)]
+pub struct PortfolioPrincipalAssociation {
+    /// Portfolio.
+    #[serde(rename = "PortfolioId")]
+    pub portfolio_id: Value,
+    /// The principal's ARN (AWS spells it `PrincipalARN`).
+    #[serde(rename = "PrincipalARN")]
+    pub principal_arn: Value,
+    /// `IAM`.
+    #[serde(rename = "PrincipalType")]
+    pub principal_type: &'static str,
+}
+
+impl ResourceType for PortfolioPrincipalAssociation {
+    const TYPE: &'static str = "AWS::ServiceCatalog::PortfolioPrincipalAssociation";
+}
+
+/// AWS::ServiceCatalog::LaunchRoleConstraint: exactly one of `RoleArn` and `LocalRoleName`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchRoleConstraint {
+    /// Portfolio.
+    pub portfolio_id: Value,
+    /// Product.
+    pub product_id: Value,
+    /// What the constraint is for.
+    pub description: String,
+    /// The launch role, in this account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<Value>,
+    /// The launch role by name, resolved in the launching account (works once shared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_role_name: Option<Value>,
+}
+
+impl ResourceType for LaunchRoleConstraint {
+    const TYPE: &'static str = "AWS::ServiceCatalog::LaunchRoleConstraint";
+}
+
+/// AWS::ServiceCatalog::TagOption.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagOption {
+    /// Key (create-only).
+    pub key: String,
+    /// Value (create-only).
+    pub value: String,
+}
+
+impl ResourceType for TagOption {
+    const TYPE: &'static str = "AWS::ServiceCatalog::TagOption";
+}
+
+/// AWS::ServiceCatalog::TagOptionAssociation.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagOptionAssociation {
+    /// Portfolio or product.
+    pub resource_id: Value,
+    /// The tag option.
+    pub tag_option_id: Value,
+}
+
+impl ResourceType for TagOptionAssociation {
+    const TYPE: &'static str = "AWS::ServiceCatalog::TagOptionAssociation";
+}
+
+/// AWS::ServiceCatalog::PortfolioShare.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PortfolioShare {
+    /// The account shared with.
+    pub account_id: String,
+    /// Portfolio.
+    pub portfolio_id: Value,
+    /// Share the tag options too.
+    pub share_tag_options: bool,
+}
+
+impl ResourceType for PortfolioShare {
+    const TYPE: &'static str = "AWS::ServiceCatalog::PortfolioShare";
 }

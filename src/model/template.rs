@@ -150,6 +150,9 @@ pub struct Template {
     /// Parameters.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub parameters: IndexMap<String, Parameter>,
+    /// Mappings: map name → top-level key → second-level key → value.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Value>>>,
     /// Conditions.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub conditions: IndexMap<String, Value>,
@@ -197,6 +200,9 @@ impl Template {
         }
         if !self.parameters.is_empty() {
             top.insert("Parameters".into(), section(serde_json::to_value(&self.parameters)));
+        }
+        if !self.mappings.is_empty() {
+            top.insert("Mappings".into(), section(serde_json::to_value(&self.mappings)));
         }
         if !self.conditions.is_empty() {
             top.insert("Conditions".into(), section(serde_json::to_value(&self.conditions)));

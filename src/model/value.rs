@@ -49,6 +49,8 @@ pub enum Intrinsic {
     And(Vec<Value>),
     /// `Condition` reference inside a condition.
     Condition(String),
+    /// `Fn::FindInMap` of a mapping, a top-level key and a second-level key.
+    FindInMap(String, Value, Value),
 }
 
 impl Intrinsic {
@@ -67,6 +69,7 @@ impl Intrinsic {
             Self::Or(_) => "Fn::Or",
             Self::And(_) => "Fn::And",
             Self::Condition(_) => "Condition",
+            Self::FindInMap(..) => "Fn::FindInMap",
         }
     }
 }
@@ -110,6 +113,26 @@ impl Value {
     /// `!If [condition, then, otherwise]`.
     pub fn if_(condition: impl Into<String>, then: Self, otherwise: Self) -> Self {
         Self::Fn(Box::new(Intrinsic::If(condition.into(), then, otherwise)))
+    }
+
+    /// `!FindInMap [map, top, second]`.
+    pub fn find_in_map(map: impl Into<String>, top: Self, second: Self) -> Self {
+        Self::Fn(Box::new(Intrinsic::FindInMap(map.into(), top, second)))
+    }
+
+    /// `!Equals [a, b]`.
+    pub fn equals(a: Self, b: Self) -> Self {
+        Self::Fn(Box::new(Intrinsic::Equals(a, b)))
+    }
+
+    /// `!Not [condition]`.
+    pub fn negate(condition: Self) -> Self {
+        Self::Fn(Box::new(Intrinsic::Not(condition)))
+    }
+
+    /// `!Condition name`, inside another condition.
+    pub fn condition(name: impl Into<String>) -> Self {
+        Self::Fn(Box::new(Intrinsic::Condition(name.into())))
     }
 
     /// `!Ref AWS::NoValue`: removes the property it stands for.
@@ -210,6 +233,13 @@ impl Serialize for Args<'_> {
             }
             Intrinsic::Equals(a, b) => [a, b].serialize(s),
             Intrinsic::Or(items) | Intrinsic::And(items) => items.serialize(s),
+            Intrinsic::FindInMap(map, top, second) => {
+                let mut seq = s.serialize_seq(Some(3))?;
+                seq.serialize_element(map)?;
+                seq.serialize_element(top)?;
+                seq.serialize_element(second)?;
+                seq.end()
+            }
         }
     }
 }

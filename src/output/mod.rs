@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::Error;
 use crate::build::Bundle;
+use crate::build::catalog::History;
 use crate::build::layout::StackKind;
 use crate::render::Format;
 
@@ -27,8 +28,11 @@ pub struct Manifest {
     pub org: String,
     /// Template format.
     pub format: Format,
-    /// Every file except the manifest itself, in deploy order.
+    /// Every file except the manifest itself: stacks in deploy order, then products.
     pub files: Vec<Entry>,
+    /// Every version of every product published so far, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<History>,
 }
 
 /// One file of the output.
@@ -39,13 +43,53 @@ pub struct Entry {
     /// sha256 of the content, hex.
     pub sha256: String,
     /// What the file is.
-    pub kind: StackKind,
-    /// CloudFormation stack name.
-    pub stack: String,
-    /// Deploy order: deploy every stack of order n before any of order n+1.
-    pub order: u32,
-    /// Number of resources in the template.
-    pub resources: usize,
+    pub kind: FileKind,
+    /// CloudFormation stack name (stacks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+    /// Deploy order: deploy every stack of order n before any of order n+1 (stacks only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<u32>,
+    /// Number of resources in the template (templates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<usize>,
+    /// Products only: the key `publish` uploads the file to, under its `--prefix`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// What a file of the output is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// A domain stack.
+    Domain,
+    /// A team stack.
+    Team,
+    /// The access stack.
+    Access,
+    /// A users stack.
+    Users,
+    /// The portfolio stack.
+    Portfolio,
+    /// A product template.
+    Product,
+    /// The README.
+    Readme,
+}
+
+impl FileKind {
+    /// The kind of file a stack is written to.
+    pub fn of(kind: StackKind) -> Self {
+        match kind {
+            StackKind::Domain => Self::Domain,
+            StackKind::Team => Self::Team,
+            StackKind::Access => Self::Access,
+            StackKind::Users => Self::Users,
+            StackKind::Portfolio => Self::Portfolio,
+            StackKind::Product => Self::Product,
+        }
+    }
 }
 
 /// A file to write: path relative to the output directory, and content.
@@ -68,23 +112,64 @@ pub fn sha256(content: &str) -> String {
     hex
 }
 
-/// Renders every stack of `bundle` and the manifest, in a stable order.
+/// A row of the output README.
+#[derive(Serialize)]
+struct ReadmeStack<'a> {
+    order: u32,
+    name: &'a str,
+    path: &'a str,
+    holds: &'static str,
+    portfolio: bool,
+}
+
+/// A product row of the output README.
+#[derive(Serialize)]
+struct ReadmeProduct<'a> {
+    name: &'a str,
+    path: &'a str,
+    key: &'a str,
+    version: &'a str,
+}
+
+/// The output README, rendered from `templates/readme.md.hbs`.
+pub const README_TEMPLATE: &str = include_str!("../../templates/readme.md.hbs");
+
+/// Renders every stack and product of `bundle`, the README and the manifest, in a stable order.
 pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
-    let mut files = Vec::with_capacity(bundle.stacks.len() + 1);
-    let mut manifest = Manifest { studioform: MANIFEST_VERSION, org: org.to_owned(), format, files: Vec::new() };
+    let mut files = Vec::with_capacity(bundle.stacks.len() + 2);
+    let mut manifest = Manifest {
+        studioform: MANIFEST_VERSION,
+        org: org.to_owned(),
+        format,
+        files: Vec::new(),
+        products: bundle.products.clone(),
+    };
     let rendered = crate::par_map(&bundle.stacks, |stack| format.render(stack.json()));
     for (stack, content) in bundle.stacks.iter().zip(rendered) {
         let path = format!("{}.{}", stack.file_stem(), format.extension());
+        let product = stack.kind == StackKind::Product;
         manifest.files.push(Entry {
             path: path.clone(),
             sha256: sha256(&content),
-            kind: stack.kind,
-            stack: stack.name.clone(),
+            kind: FileKind::of(stack.kind),
+            stack: (!product).then(|| stack.name.clone()),
             order: stack.kind.order(),
-            resources: stack.template.resources.len(),
+            resources: Some(stack.resource_count()),
+            key: stack.key.clone(),
         });
         files.push(File { path, content });
     }
+    let readme = readme(org, bundle, &manifest);
+    manifest.files.push(Entry {
+        path: "README.md".into(),
+        sha256: sha256(&readme),
+        kind: FileKind::Readme,
+        stack: None,
+        order: None,
+        resources: None,
+        key: None,
+    });
+    files.push(File { path: "README.md".into(), content: readme });
     files.push(File {
         path: MANIFEST.to_owned(),
         content: crate::render::json(&serde_json::to_value(&manifest).unwrap_or_default()),
@@ -92,10 +177,51 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
     files
 }
 
+fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
+    let stacks: Vec<ReadmeStack<'_>> = manifest
+        .files
+        .iter()
+        .filter_map(|e| {
+            Some(ReadmeStack {
+                order: e.order?,
+                name: e.stack.as_deref()?,
+                path: &e.path,
+                holds: match e.kind {
+                    FileKind::Domain => "a Studio domain",
+                    FileKind::Team => "a team's execution role",
+                    FileKind::Access => "admin and login access",
+                    FileKind::Users => "user profiles",
+                    FileKind::Portfolio => "the Service Catalog portfolio",
+                    FileKind::Product | FileKind::Readme => return None,
+                },
+                portfolio: e.kind == FileKind::Portfolio,
+            })
+        })
+        .collect();
+    let products: Vec<ReadmeProduct<'_>> = manifest
+        .files
+        .iter()
+        .filter(|e| e.kind == FileKind::Product)
+        .filter_map(|e| {
+            let name = e.path.rsplit('/').next()?.rsplit_once('.')?.0;
+            let history = bundle.products.iter().find(|h| h.name == name)?;
+            Some(ReadmeProduct { name, path: &e.path, key: e.key.as_deref()?, version: &history.versions.last()?.name })
+        })
+        .collect();
+    let data = serde_json::json!({"org": org, "stacks": stacks, "products": products});
+    // The template ships with studioform and its data is built here: a failure is a bug.
+    crate::render::prose(README_TEMPLATE, &data).unwrap_or_else(|e| format!("README template error: {e}\n"))
+}
+
 /// Reads the manifest in `dir`, if there is a readable one.
 pub fn read_manifest(dir: &Path) -> Option<Manifest> {
     let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
     serde_json::from_str(&text).ok()
+}
+
+/// What the output in `dir` says later runs must honour.
+pub fn previous(dir: &Path) -> crate::build::Previous {
+    read_manifest(dir).map(|m| crate::build::Previous { products: m.products }).unwrap_or_default()
 }
 
 /// How a file on disk differs from what `synth` would write.

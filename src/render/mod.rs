@@ -1,8 +1,10 @@
-//! Rendering: one long-form tree printed as JSON, or as YAML with short-form tags.
-//! Renderers never build resources.
+//! Rendering: one long-form tree printed as JSON, or as YAML with short-form tags, and
+//! handlebars prose. Renderers never build resources.
 
+mod prose;
 mod yaml;
 
+pub use prose::prose;
 pub use yaml::{is_plain_safe, yaml};
 
 /// Output format of templates.

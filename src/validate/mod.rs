@@ -45,7 +45,7 @@ pub fn bundle(bundle: &Bundle) -> Vec<Diagnostic> {
         for d in template(stack.json(), body).into_iter().filter(|d| d.code != "TPL503") {
             let (resource, origin) = match d.path().map(|p| p.0.as_slice()) {
                 Some([Segment::Key(section), Segment::Key(id), ..]) if section == "Resources" => {
-                    (format!(", resource {id}"), stack.template.resources.get(id).map(|r| r.origin.clone()))
+                    (format!(", resource {id}"), stack.origin_of(id))
                 }
                 _ => (String::new(), None),
             };

@@ -28,9 +28,11 @@ pub fn stem(path: &Path) -> String {
     path.file_stem().unwrap().to_string_lossy().into_owned()
 }
 
-/// Loads an org file given as text.
+/// Loads an org file given as text, as if it sat in `examples/` (where the examples' custom
+/// product templates are).
 pub fn load(text: &str) -> Loaded {
-    match config::load_str("test.yaml", text.to_owned()) {
+    let name = root().join("examples").join("test.yaml");
+    match config::load_str(&name.to_string_lossy(), text.to_owned()) {
         Ok(l) => l,
         Err(studioform::Error::Invalid { file, diags }) => panic!("{}", studioform::diag::render(&diags, &file)),
         Err(e) => panic!("{e}"),
@@ -40,15 +42,16 @@ pub fn load(text: &str) -> Loaded {
 /// Everything `synth` would write for an org file's text.
 pub fn synth_files(text: &str, format: Format) -> Vec<File> {
     let loaded = load(text);
-    let bundle = studioform::synth(&loaded).unwrap_or_else(|d| panic!("{d:?}"));
+    let bundle = studioform::synth(&loaded, &Default::default(), format).unwrap_or_else(|d| panic!("{d:?}"));
     output::render(&loaded.org.name, &bundle, format)
 }
 
 /// The long-form JSON of every stack, by stack name.
 pub fn stacks(text: &str) -> Vec<(String, serde_json::Value)> {
     let loaded = load(text);
-    let bundle = studioform::synth(&loaded).unwrap_or_else(|d| panic!("{d:?}"));
-    bundle.stacks.iter().map(|s| (s.name.clone(), s.template.to_json())).collect()
+    let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    bundle.stacks.iter().map(|s| (s.name.clone(), s.json().clone())).collect()
 }
 
 /// The long-form JSON of the stack named `name`.

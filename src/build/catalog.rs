@@ -1,0 +1,691 @@
+//! The Service Catalog half: launchable products (domain, team, user profile, and custom
+//! products rendered from handlebars templates) and the portfolio stack that offers them,
+//! with a launch role, so a cloud admin launches them without any SageMaker rights.
+//!
+//! A product's versions are content-addressed: a new provisioning artifact appears only when
+//! the template's bytes change, and earlier ones stay so launched products can be updated.
+
+use std::path::Path as FsPath;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::domain::{DomainSource, Groups, add_domain};
+use super::layout::{Layout, StackKind, role_arn};
+use super::team::{Switch, TeamSource, add_role};
+use super::{Stack, access};
+use crate::config::{BuiltinProduct, Catalog, Mode, Org, custom_product_name};
+use crate::diag::Diagnostic;
+use crate::ids::{TEAM_TAG, pascal};
+use crate::model::iam::{PolicyDocument, Principal, Statement, any};
+use crate::model::resources::{
+    ArtifactInfo, CloudFormationProduct, LaunchRoleConstraint, ManagedPolicy, Portfolio, PortfolioPrincipalAssociation,
+    PortfolioProductAssociation, PortfolioShare, ProvisioningArtifact, Role, Tag, TagOption, TagOptionAssociation,
+    UserProfile, UserSettings,
+};
+use crate::model::{Parameter, Resource, Template, Value};
+use crate::path;
+use crate::render::Format;
+
+/// One published version of a product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    /// Version name: `v1`, `v2`...
+    pub name: String,
+    /// sha256 of the template's bytes.
+    pub sha256: String,
+    /// Object key under the publish prefix.
+    pub key: String,
+}
+
+/// Every version of one product, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    /// Product name.
+    pub name: String,
+    /// Versions, oldest first.
+    pub versions: Vec<Version>,
+}
+
+/// AWS partitions the team product carries bucket ARNs for.
+const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
+
+/// The products and the portfolio of `org`, given the product versions published so far.
+pub(super) fn stacks(
+    org: &Org,
+    base_dir: &FsPath,
+    previous: &[History],
+    format: Format,
+) -> Result<(Vec<Stack>, Vec<History>), Vec<Diagnostic>> {
+    let Some(cat) = &org.catalog else { return Ok((Vec::new(), Vec::new())) };
+    let mut products = Vec::new();
+    for p in &cat.products {
+        let template = match p {
+            BuiltinProduct::Domain => domain_product(org),
+            BuiltinProduct::Team => team_product(org),
+            BuiltinProduct::UserProfile => user_profile_product(org),
+        };
+        products.push(Stack::new(p.name().to_owned(), StackKind::Product, template));
+    }
+    let mut diags = Vec::new();
+    for (i, file) in cat.custom.iter().enumerate() {
+        match custom_product(org, base_dir, file) {
+            Ok(json) => products.push(Stack::rendered(
+                custom_product_name(file),
+                StackKind::Product,
+                json,
+                path!["catalog", "custom", i],
+            )),
+            Err(message) => diags.push(Diagnostic::error("CFG040", path!["catalog", "custom", i], message).help(
+                "fix the template; it is rendered with the org file's data, then read as a CloudFormation template",
+            )),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let mut histories = Vec::new();
+    for product in &mut products {
+        let content = format.render(product.json());
+        let sha256 = crate::output::sha256(&content);
+        let mut versions =
+            previous.iter().find(|h| h.name == product.name).map(|h| h.versions.clone()).unwrap_or_default();
+        if versions.last().is_none_or(|v| v.sha256 != sha256) {
+            versions.push(Version {
+                name: format!("v{}", versions.len() + 1),
+                key: format!("products/{}/{sha256}.{}", product.name, format.extension()),
+                sha256,
+            });
+        }
+        product.key = versions.last().map(|v| v.key.clone());
+        histories.push(History { name: product.name.clone(), versions });
+    }
+    let portfolio = portfolio(org, cat, &histories);
+    let mut out = vec![portfolio];
+    out.extend(products);
+    Ok((out, histories))
+}
+
+fn parameter(kind: &str, description: &str) -> Parameter {
+    Parameter { kind: kind.into(), description: Some(description.into()), ..Parameter::default() }
+}
+
+/// `AWS::CloudFormation::Interface` metadata: parameter groups and labels for the launch form.
+fn interface(t: &mut Template, groups: &[(&str, &[&str])], labels: &[(&str, &str)]) {
+    let groups: Vec<serde_json::Value> = groups
+        .iter()
+        .map(|(label, params)| serde_json::json!({"Label": {"default": label}, "Parameters": params}))
+        .collect();
+    let labels: serde_json::Map<String, serde_json::Value> =
+        labels.iter().map(|(p, l)| ((*p).to_owned(), serde_json::json!({"default": l}))).collect();
+    t.metadata.insert(
+        "AWS::CloudFormation::Interface".into(),
+        serde_json::json!({"ParameterGroups": groups, "ParameterLabels": labels}),
+    );
+}
+
+fn domain_id_parameter() -> Parameter {
+    Parameter {
+        allowed_pattern: Some("^d-(-*[a-z0-9]){1,61}$".into()),
+        constraint_description: Some("a Studio domain id, such as d-abc123def456".into()),
+        ..parameter("String", "Id of the Studio domain (an output of the domain product)")
+    }
+}
+
+fn team_parameter(org: &Org) -> Parameter {
+    Parameter {
+        allowed_values: org.teams.iter().map(|t| t.name.clone()).collect(),
+        ..parameter("String", "The team, as defined in the org file")
+    }
+}
+
+fn domain_product(org: &Org) -> Template {
+    let net = &org.network;
+    let mut t =
+        Template::new(format!("studioform: a SageMaker Studio domain for {} (Service Catalog product)", org.name));
+    interface(
+        &mut t,
+        &[
+            ("Domain", &["DomainName", "SourceIdentity"]),
+            ("Network", &["VpcId", "SubnetIds", "SecurityGroupId", "AppNetworkAccessType"]),
+            ("Encryption", &["KmsKeyArn"]),
+        ],
+        &[
+            ("DomainName", "Domain name"),
+            ("SourceIdentity", "Propagate the profile name as source identity"),
+            ("VpcId", "VPC"),
+            ("SubnetIds", "Subnets"),
+            ("SecurityGroupId", "Security group for apps (empty: create one)"),
+            ("AppNetworkAccessType", "Network access"),
+            ("KmsKeyArn", "KMS key for home directories (empty: AWS managed)"),
+        ],
+    );
+    let p = &mut t.parameters;
+    p.insert(
+        "DomainName".into(),
+        Parameter {
+            allowed_pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$".into()),
+            constraint_description: Some("1-63 letters and digits, with hyphens between them".into()),
+            ..parameter("String", "Name of the Studio domain")
+        },
+    );
+    p.insert(
+        "SourceIdentity".into(),
+        Parameter {
+            allowed_values: vec!["true".into(), "false".into()],
+            default: Some(Value::from("true")),
+            ..parameter("String", "true: teammates read each other's work but change only their own")
+        },
+    );
+    p.insert(
+        "VpcId".into(),
+        Parameter { default: Some(Value::from(&net.vpc_id)), ..parameter("AWS::EC2::VPC::Id", "VPC of the domain") },
+    );
+    p.insert(
+        "SubnetIds".into(),
+        Parameter {
+            default: Some(Value::from(net.subnet_ids.join(","))),
+            ..parameter("List<AWS::EC2::Subnet::Id>", "Subnets of the domain")
+        },
+    );
+    p.insert(
+        "SecurityGroupId".into(),
+        Parameter {
+            default: Some(Value::from(net.security_group_ids.first().cloned().unwrap_or_default())),
+            allowed_pattern: Some("^(sg-[0-9a-f]{8,17})?$".into()),
+            ..parameter("String", "Security group for Studio apps; empty creates one")
+        },
+    );
+    p.insert(
+        "AppNetworkAccessType".into(),
+        Parameter {
+            allowed_values: vec!["VpcOnly".into(), "PublicInternetOnly".into()],
+            default: Some(Value::from(if net.internet { "PublicInternetOnly" } else { "VpcOnly" })),
+            ..parameter("String", "VpcOnly sends all traffic through the VPC")
+        },
+    );
+    let key = org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()).unwrap_or_default();
+    p.insert(
+        "KmsKeyArn".into(),
+        Parameter {
+            default: Some(Value::from(key)),
+            allowed_pattern: Some("^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+)?$".into()),
+            ..parameter("String", "KMS key ARN for the home file system; empty uses an AWS managed key")
+        },
+    );
+    let c = &mut t.conditions;
+    c.insert("CreateSecurityGroup".into(), Value::equals(Value::reference("SecurityGroupId"), Value::from("")));
+    c.insert("HasKmsKey".into(), Value::negate(Value::equals(Value::reference("KmsKeyArn"), Value::from(""))));
+    c.insert("PropagateSourceIdentity".into(), Value::equals(Value::reference("SourceIdentity"), Value::from("true")));
+    let source = DomainSource {
+        name: Value::reference("DomainName"),
+        label: "launched from the catalog".into(),
+        vpc_id: Value::reference("VpcId"),
+        subnet_ids: Value::reference("SubnetIds"),
+        groups: Groups::CreateWhen(
+            "CreateSecurityGroup".into(),
+            Value::List(vec![Value::reference("SecurityGroupId")]),
+        ),
+        access: Value::reference("AppNetworkAccessType"),
+        kms_key: Some(Value::if_("HasKmsKey", Value::reference("KmsKeyArn"), Value::no_value())),
+        source_identity: Switch::When("PropagateSourceIdentity".into()),
+    };
+    add_domain(&mut t, &source, &path!["catalog", "products"], &format!("{}-studio", org.name));
+    t.output(
+        "DomainId",
+        "Studio domain id: the team and user-profile products need it",
+        Value::reference("Domain"),
+        None,
+    );
+    t.output("DomainArn", "Studio domain ARN", Value::get_att("Domain", "DomainArn"), None);
+    t.output("DomainUrl", "Studio URL", Value::get_att("Domain", "Url"), None);
+    t
+}
+
+fn team_product(org: &Org) -> Template {
+    let layout = Layout::new(org);
+    let mut t = Template::new(format!("studioform: a team execution role for {} (Service Catalog product)", org.name));
+    interface(
+        &mut t,
+        &[("Team", &["TeamName", "DomainId"])],
+        &[("TeamName", "Team"), ("DomainId", "Studio domain id of the team's domain")],
+    );
+    t.parameters.insert("TeamName".into(), team_parameter(org));
+    t.parameters.insert("DomainId".into(), domain_id_parameter());
+    let yes_no = |b: bool| Value::from(if b { "true" } else { "false" });
+    let mut teams = IndexMap::new();
+    // Mapping keys below the top level are alphanumeric, so the partition picks one of three
+    // mappings (`TeamBucketsAws`...) rather than a key.
+    let mut by_partition: Vec<IndexMap<String, IndexMap<String, Value>>> = vec![IndexMap::new(); PARTITIONS.len()];
+    for team in &org.teams {
+        let source_identity = org.domain(&team.domain).is_some_and(|d| d.source_identity);
+        // Mappings cannot hold empty lists; the placeholders are never read, since the
+        // conditions built from the flags drop the statements that would use them.
+        let or_none = |list: Vec<String>| if list.is_empty() { vec!["none".to_owned()] } else { list };
+        let mut app_types = team.instance_types.clone();
+        app_types.push("system".into());
+        let row: IndexMap<String, Value> = [
+            ("SourceIdentity".to_owned(), yes_no(source_identity)),
+            ("HasBuckets".to_owned(), yes_no(!team.buckets.is_empty())),
+            ("HasInstanceTypes".to_owned(), yes_no(!team.instance_types.is_empty())),
+            ("InstanceTypes".to_owned(), Value::strs(or_none(team.instance_types.clone()))),
+            ("AppInstanceTypes".to_owned(), Value::strs(app_types)),
+        ]
+        .into_iter()
+        .collect();
+        teams.insert(team.name.clone(), row);
+        for (partition, map) in PARTITIONS.iter().zip(&mut by_partition) {
+            let arns = |suffix: &str| -> Value {
+                Value::strs(or_none(team.buckets.iter().map(|b| format!("arn:{partition}:s3:::{b}{suffix}")).collect()))
+            };
+            map.insert(
+                team.name.clone(),
+                [("Buckets".to_owned(), arns("")), ("Objects".to_owned(), arns("/*"))].into_iter().collect(),
+            );
+        }
+    }
+    t.mappings.insert("Teams".into(), teams);
+    for (partition, map) in PARTITIONS.iter().zip(by_partition) {
+        t.mappings.insert(format!("TeamBuckets{}", pascal(partition)), map);
+    }
+    let team = || Value::reference("TeamName");
+    let flag = |name: &str| Value::equals(Value::find_in_map("Teams", team(), Value::from(name)), Value::from("true"));
+    t.conditions.insert("UsesSourceIdentity".into(), flag("SourceIdentity"));
+    t.conditions.insert("NoSourceIdentity".into(), Value::negate(Value::condition("UsesSourceIdentity")));
+    t.conditions.insert("HasBuckets".into(), flag("HasBuckets"));
+    t.conditions.insert("HasInstanceTypes".into(), flag("HasInstanceTypes"));
+    t.conditions.insert("InChina".into(), Value::equals(Value::reference("AWS::Partition"), Value::from("aws-cn")));
+    t.conditions
+        .insert("InGovCloud".into(), Value::equals(Value::reference("AWS::Partition"), Value::from("aws-us-gov")));
+    let in_partition = |key: &str| {
+        let find = |p: &str| Value::find_in_map(format!("TeamBuckets{}", pascal(p)), team(), Value::from(key));
+        Value::if_("InChina", find("aws-cn"), Value::if_("InGovCloud", find("aws-us-gov"), find("aws")))
+    };
+    let source = TeamSource {
+        name: team(),
+        role_name: layout.team_role_name("${TeamName}"),
+        domain_id: Value::reference("DomainId"),
+        source_identity: Switch::When("UsesSourceIdentity".into()),
+        not_source_identity: "NoSourceIdentity".into(),
+        buckets: (in_partition("Buckets"), in_partition("Objects"), Switch::When("HasBuckets".into())),
+        instance_types: (
+            Value::find_in_map("Teams", team(), Value::from("InstanceTypes")),
+            Value::find_in_map("Teams", team(), Value::from("AppInstanceTypes")),
+            Switch::When("HasInstanceTypes".into()),
+        ),
+        kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()),
+    };
+    add_role(&mut t, &source, &path!["catalog", "products"]);
+    t.output("ExecutionRoleArn", "ARN of the team's execution role", Value::get_att("ExecutionRole", "Arn"), None);
+    t.output("ExecutionRoleName", "Name of the team's execution role", Value::reference("ExecutionRole"), None);
+    t
+}
+
+fn user_profile_product(org: &Org) -> Template {
+    let layout = Layout::new(org);
+    let mut t =
+        Template::new(format!("studioform: a person's Studio user profile for {} (Service Catalog product)", org.name));
+    interface(
+        &mut t,
+        &[("Person", &["UserProfileName", "UserId", "TeamName"]), ("Domain", &["DomainId"])],
+        &[
+            ("UserProfileName", "User profile name"),
+            ("UserId", "The person's id (never changes: profile tags are create-only)"),
+            ("TeamName", "Team"),
+            ("DomainId", "Studio domain id of the team's domain"),
+        ],
+    );
+    t.parameters.insert("DomainId".into(), domain_id_parameter());
+    t.parameters.insert(
+        "UserProfileName".into(),
+        Parameter {
+            allowed_pattern: Some("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$".into()),
+            constraint_description: Some("1-63 letters and digits, with hyphens between them".into()),
+            ..parameter("String", "Name of the user profile")
+        },
+    );
+    let (pattern, what) = match org.identity.mode {
+        Mode::Iam => ("^[A-Za-z0-9_.=+@-]{1,64}$", "the person's IAM user name"),
+        Mode::Saml => ("^[A-Za-z0-9_.:/=+@-]{1,256}$", "the value of the person's SAML session tag"),
+    };
+    t.parameters.insert(
+        "UserId".into(),
+        Parameter {
+            allowed_pattern: Some(pattern.into()),
+            constraint_description: Some(format!("{what}: letters, digits and _ . = + @ -")),
+            ..parameter("String", &format!("Tagged on the profile as {}: {what}", org.identity.user_tag))
+        },
+    );
+    t.parameters.insert("TeamName".into(), team_parameter(org));
+    let profile = UserProfile {
+        domain_id: Value::reference("DomainId"),
+        user_profile_name: Value::reference("UserProfileName"),
+        user_settings: Some(UserSettings {
+            execution_role: role_arn(&layout.team_role_name("${TeamName}")),
+            security_groups: None,
+        }),
+        tags: vec![Tag::new(&org.identity.user_tag, Value::reference("UserId"))],
+    };
+    t.add("UserProfile", Resource::new(&profile, path!["catalog", "products"]).retained());
+    t.output("UserProfileArn", "ARN of the user profile", Value::get_att("UserProfile", "UserProfileArn"), None);
+    t
+}
+
+/// Renders a custom product template with the org file's data and reads the result.
+fn custom_product(org: &Org, base_dir: &FsPath, file: &str) -> Result<serde_json::Value, String> {
+    let path = base_dir.join(file);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read custom product template {file}: {e}"))?;
+    let rendered = crate::render::prose(&text, org).map_err(|e| format!("{file}: {e}"))?;
+    let node = crate::yaml::parse(&rendered).map_err(|e| {
+        let line = rendered.lines().nth(e.span.start.line.saturating_sub(1)).unwrap_or_default().trim();
+        format!("{file}: line {} of the rendered template: {} (`{line}`)", e.span.start.line, e.message)
+    })?;
+    crate::validate::read::template(&node).map_err(|diags| {
+        let d = &diags[0];
+        format!("{file}: {} (at {})", d.message, d.path().map(ToString::to_string).unwrap_or_default())
+    })
+}
+
+fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
+    let origin = path!["catalog"];
+    let mut t = Template::new(format!("studioform: the Service Catalog portfolio of {}", org.name));
+    interface(
+        &mut t,
+        &[("Published templates", &["TemplateBucket", "TemplatePrefix"])],
+        &[("TemplateBucket", "Bucket `studioform publish` uploaded to"), ("TemplatePrefix", "Its --prefix")],
+    );
+    t.parameters.insert(
+        "TemplateBucket".into(),
+        Parameter {
+            allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
+            ..parameter("String", "S3 bucket the product templates were published to")
+        },
+    );
+    t.parameters.insert(
+        "TemplatePrefix".into(),
+        Parameter {
+            default: Some(Value::from("")),
+            allowed_pattern: Some("^([A-Za-z0-9!_.*'()-]+/)*$".into()),
+            constraint_description: Some("empty, or key prefix segments each ending in /".into()),
+            ..parameter("String", "Key prefix given to studioform publish (ending in /)")
+        },
+    );
+    t.add(
+        "Portfolio",
+        Resource::new(
+            &Portfolio {
+                display_name: cat.portfolio.clone(),
+                provider_name: cat.provider.clone(),
+                description: cat.description.clone(),
+            },
+            origin.clone(),
+        ),
+    );
+    let portfolio = || Value::reference("Portfolio");
+
+    // The launch role exists in every launching account under this name; LocalRoleName finds it
+    // there, where a RoleArn would name the hub account's role and fail once shared.
+    let launch_role_name = format!("{}-catalog-launch", org.name);
+    let shared = !cat.share_with_accounts.is_empty();
+    t.add("LaunchRolePolicy", Resource::new(&launch_policy(org, &launch_role_name), origin.clone()));
+    let role = Role {
+        role_name: Some(Value::from(&launch_role_name)),
+        description: Some("studioform: Service Catalog launches the Studio products with this role".into()),
+        assume_role_policy_document: PolicyDocument::new(vec![Statement::trust(
+            Principal::Service(vec!["servicecatalog.amazonaws.com".into()]),
+            ["sts:AssumeRole"],
+        )]),
+        managed_policy_arns: vec![Value::reference("LaunchRolePolicy")],
+        tags: Vec::new(),
+    };
+    t.add("LaunchRole", Resource::new(&role, origin.clone()));
+
+    for h in histories {
+        let id = pascal(&h.name);
+        let artifacts = h
+            .versions
+            .iter()
+            .map(|v| ProvisioningArtifact {
+                name: v.name.clone(),
+                description: format!("template sha256 {}", &v.sha256[..12.min(v.sha256.len())]),
+                info: ArtifactInfo {
+                    load_template_from_url: Value::sub(format!(
+                        "https://${{TemplateBucket}}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/${{TemplatePrefix}}{}",
+                        v.key
+                    )),
+                },
+            })
+            .collect();
+        let product = CloudFormationProduct {
+            name: format!("{} {}", org.name, product_title(&h.name)),
+            owner: cat.provider.clone(),
+            description: product_description(&h.name),
+            provisioning_artifact_parameters: artifacts,
+        };
+        t.add(format!("Product{id}"), Resource::new(&product, origin.clone()));
+        t.add(
+            format!("Product{id}Association"),
+            Resource::new(
+                &PortfolioProductAssociation {
+                    portfolio_id: portfolio(),
+                    product_id: Value::reference(format!("Product{id}")),
+                },
+                origin.clone(),
+            ),
+        );
+        let constraint = LaunchRoleConstraint {
+            portfolio_id: portfolio(),
+            product_id: Value::reference(format!("Product{id}")),
+            description: format!("Launch with {launch_role_name}"),
+            role_arn: (!shared).then(|| Value::get_att("LaunchRole", "Arn")),
+            local_role_name: shared.then(|| Value::reference("LaunchRole")),
+        };
+        let mut constraint = Resource::new(&constraint, origin.clone());
+        // Service Catalog rejects a constraint on a product not yet in the portfolio.
+        constraint.depends_on.insert(format!("Product{id}Association"));
+        t.add(format!("Product{id}LaunchRole"), constraint);
+    }
+
+    let mut principal_ids: Vec<String> = Vec::new();
+    for (i, arn) in cat.launch_principals.iter().enumerate() {
+        let name = arn.rsplit('/').next().unwrap_or_default();
+        let mut id = format!("LaunchPrincipal{}", pascal(name));
+        if principal_ids.contains(&id) {
+            id = format!("{id}{}", i + 1);
+        }
+        principal_ids.push(id.clone());
+        let association = PortfolioPrincipalAssociation {
+            portfolio_id: portfolio(),
+            principal_arn: Value::from(arn),
+            principal_type: "IAM",
+        };
+        t.add(id, Resource::new(&association, path!["catalog", "launch_principals", i]));
+    }
+
+    for team in &org.teams {
+        let id = format!("TeamTagOption{}", pascal(&team.name));
+        t.add(id.clone(), Resource::new(&TagOption { key: TEAM_TAG.into(), value: team.name.clone() }, origin.clone()));
+        t.add(
+            format!("{id}Association"),
+            Resource::new(
+                &TagOptionAssociation { resource_id: portfolio(), tag_option_id: Value::reference(&id) },
+                origin.clone(),
+            ),
+        );
+    }
+
+    for (i, account) in cat.share_with_accounts.iter().enumerate() {
+        let share = PortfolioShare { account_id: account.clone(), portfolio_id: portfolio(), share_tag_options: true };
+        t.add(format!("Share{account}"), Resource::new(&share, path!["catalog", "share_with_accounts", i]));
+    }
+
+    let login = ManagedPolicy {
+        description: Some("studioform: open only your own Studio".into()),
+        policy_document: PolicyDocument::new(access::login_statements(
+            org,
+            &[super::layout::sagemaker_arn("user-profile/*/*")],
+        )),
+        ..ManagedPolicy::default()
+    };
+    t.add("DataScientistPolicy", Resource::new(&login, origin.clone()));
+
+    let name = format!("{}-catalog", org.name);
+    t.output("PortfolioId", "Service Catalog portfolio id", portfolio(), Some(Layout::export(&name, "PortfolioId")));
+    t.output(
+        "LaunchRoleArn",
+        "Role Service Catalog launches the products with",
+        Value::get_att("LaunchRole", "Arn"),
+        None,
+    );
+    t.output(
+        "DataScientistPolicyArn",
+        "Attach to people: it grants only opening their own Studio",
+        Value::reference("DataScientistPolicy"),
+        Some(Layout::export(&name, "DataScientistPolicyArn")),
+    );
+    Stack::new(name, StackKind::Portfolio, t)
+}
+
+fn product_title(name: &str) -> String {
+    match name {
+        "domain" => "Studio domain".into(),
+        "team" => "Studio team role".into(),
+        "user-profile" => "Studio user profile".into(),
+        other => other.replace('-', " "),
+    }
+}
+
+fn product_description(name: &str) -> String {
+    match name {
+        "domain" => "A SageMaker Studio domain in the org's VPC, retained on deletion".into(),
+        "team" => "A team's execution role: its buckets, its instance types, its team tag".into(),
+        "user-profile" => "A person's Studio user profile, tagged with their id, using their team's role".into(),
+        other => format!("Custom product {other}"),
+    }
+}
+
+/// What launching the products needs, and nothing more.
+fn launch_policy(org: &Org, launch_role_name: &str) -> ManagedPolicy {
+    let layout = Layout::new(org);
+    let stacks = Value::sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/SC-*");
+    let sm = super::layout::sagemaker_arn;
+    let team_roles = role_arn(&layout.team_role_pattern());
+    let catalog_roles = Value::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/SC-*");
+    let team_policies =
+        Value::sub(format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{}", layout.team_role_pattern()));
+    let user_tag = format!("aws:RequestTag/{}", org.identity.user_tag);
+    let mut statements = vec![
+        Statement::allow(
+            [
+                "cloudformation:CreateStack",
+                "cloudformation:DeleteStack",
+                "cloudformation:DescribeStackEvents",
+                "cloudformation:DescribeStacks",
+                "cloudformation:SetStackPolicy",
+                "cloudformation:UpdateStack",
+            ],
+            vec![stacks],
+        )
+        .sid("ProvisionedProductStacks"),
+        Statement::allow(["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"], any())
+            .sid("ReadTemplates"),
+        Statement::allow(
+            ["s3:GetObject"],
+            vec![Value::sub("arn:${AWS::Partition}:s3:::${TemplateBucket}/${TemplatePrefix}products/*")],
+        )
+        .sid("PublishedTemplates"),
+        Statement::allow(
+            ["sagemaker:CreateDomain", "sagemaker:DeleteDomain", "sagemaker:DescribeDomain", "sagemaker:UpdateDomain"],
+            vec![sm("domain/*")],
+        )
+        .sid("Domains"),
+        Statement::allow(["sagemaker:CreateUserProfile"], vec![sm("user-profile/*/*")])
+            .sid("ProfilesWithUserTag")
+            .when("Null", &user_tag, "false"),
+        Statement::allow(
+            ["sagemaker:DeleteUserProfile", "sagemaker:DescribeUserProfile", "sagemaker:UpdateUserProfile"],
+            vec![sm("user-profile/*/*")],
+        )
+        .sid("Profiles"),
+        Statement::allow(["sagemaker:AddTags"], vec![sm("domain/*"), sm("user-profile/*/*")]).sid("TagOnCreate").when(
+            "Null",
+            "sagemaker:TaggingAction",
+            "false",
+        ),
+        Statement::allow(["sagemaker:ListTags"], vec![sm("domain/*"), sm("user-profile/*/*")]).sid("ReadTags"),
+        Statement::allow(
+            [
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:GetRole",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
+            ],
+            vec![team_roles.clone(), catalog_roles.clone()],
+        )
+        .sid("ExecutionRoles"),
+        Statement::allow(["iam:AttachRolePolicy", "iam:DetachRolePolicy"], vec![team_roles.clone()])
+            .sid("AttachOnlyTeamPolicies")
+            .when("ArnLike", "iam:PolicyARN", team_policies.clone()),
+        Statement::allow(
+            [
+                "iam:CreatePolicy",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:GetPolicy",
+                "iam:GetPolicyVersion",
+                "iam:ListPolicyVersions",
+            ],
+            vec![team_policies],
+        )
+        .sid("TeamPolicies"),
+        Statement::allow(["iam:PassRole"], vec![team_roles, catalog_roles]).sid("PassExecutionRolesToSageMaker").when(
+            "StringEquals",
+            "iam:PassedToService",
+            "sagemaker.amazonaws.com",
+        ),
+        Statement::allow(
+            ["iam:CreateServiceLinkedRole"],
+            vec![Value::sub(
+                "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/sagemaker.amazonaws.com/*",
+            )],
+        )
+        .sid("SageMakerServiceLinkedRole")
+        .when("StringEquals", "iam:AWSServiceName", "sagemaker.amazonaws.com"),
+        Statement::allow(
+            [
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:CreateSecurityGroup",
+                "ec2:CreateTags",
+                "ec2:DeleteSecurityGroup",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+                "ec2:RevokeSecurityGroupIngress",
+            ],
+            any(),
+        )
+        .sid("DomainNetwork"),
+    ];
+    if let Some(key) = org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()) {
+        statements.push(
+            Statement::allow(
+                ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
+                vec![Value::from(key)],
+            )
+            .sid("DomainKey"),
+        );
+    }
+    ManagedPolicy {
+        managed_policy_name: Some(Value::from(format!("{launch_role_name}-policy"))),
+        description: Some("studioform: what launching the Studio products needs".into()),
+        policy_document: PolicyDocument::new(statements),
+        ..ManagedPolicy::default()
+    }
+}
