@@ -13,6 +13,9 @@ pub fn prose<T: Serialize>(template: &str, data: &T) -> Result<String, String> {
     hb.render_template(template, data).map_err(|e| {
         let (position, reason) = match e.reason() {
             RenderErrorReason::TemplateError(t) => (t.pos(), t.reason().to_string()),
+            RenderErrorReason::MissingVariable(Some(name)) => {
+                (e.line_no.zip(e.column_no), format!("`{name}` is not in the data (strict mode: check the spelling)"))
+            }
             other => (e.line_no.zip(e.column_no), other.to_string()),
         };
         match position {

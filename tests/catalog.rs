@@ -1,0 +1,226 @@
+//! The Service Catalog portfolio and its products: versions that only grow when content
+//! changes, the launch role, sharing, custom products, and the products' own isolation.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{cli, root, stack, statement, temp_dir, tree};
+use serde_json::{Value, json};
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(root().join("examples").join(name)).unwrap()
+}
+
+fn write_config(dir: &std::path::Path, text: &str) -> String {
+    let products = dir.join("products");
+    std::fs::create_dir_all(&products).unwrap();
+    std::fs::copy(root().join("examples/products/team-bucket.yaml.hbs"), products.join("team-bucket.yaml.hbs"))
+        .unwrap();
+    let path = dir.join("studioform.yaml");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn manifest(dir: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn versions(manifest: &Value, product: &str) -> Vec<String> {
+    manifest["products"].as_array().unwrap().iter().find(|p| p["name"] == product).unwrap()["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["key"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_new_version_appears_only_when_a_product_changes_and_earlier_ones_stay() {
+    let dir = temp_dir("versions");
+    let out = dir.join("out");
+    let o = out.to_str().unwrap();
+    let config = write_config(&dir, &example("acme.yaml"));
+    assert_eq!(cli(&["synth", "--config", &config, "--out", o]).0, 0);
+    let first = manifest(&out);
+    let team_v1 = versions(&first, "team");
+    assert_eq!(team_v1.len(), 1);
+    assert!(team_v1[0].starts_with("products/team/") && team_v1[0].ends_with(".yaml"));
+    let entry = first["files"].as_array().unwrap().iter().find(|e| e["path"] == "catalog/products/team.yaml").unwrap();
+    assert_eq!(entry["key"], team_v1[0].as_str());
+    assert!(team_v1[0].contains(entry["sha256"].as_str().unwrap()), "the key addresses the file's bytes");
+
+    // The same input again changes nothing.
+    let before = tree(&out);
+    assert_eq!(cli(&["synth", "--config", &config, "--out", o]).0, 0);
+    assert_eq!(tree(&out), before);
+
+    // A team's buckets change: the team product gets v2, keeps v1; other products stay at v1.
+    write_config(&dir, &example("acme.yaml").replace("[acme-nlp-data]", "[acme-nlp-data, acme-nlp-archive]"));
+    assert_eq!(cli(&["synth", "--config", &config, "--out", o]).0, 0);
+    let second = manifest(&out);
+    let team_v2 = versions(&second, "team");
+    assert_eq!(team_v2.len(), 2);
+    assert_eq!(team_v2[0], team_v1[0]);
+    assert_ne!(team_v2[1], team_v1[0]);
+    for other in ["domain", "user-profile", "team-bucket"] {
+        assert_eq!(versions(&second, other), versions(&first, other), "{other}");
+    }
+    let portfolio = std::fs::read_to_string(out.join("catalog/portfolio.yaml")).unwrap();
+    assert!(portfolio.contains(&team_v1[0]) && portfolio.contains(&team_v2[1]));
+    assert!(portfolio.contains("Name: v1") && portfolio.contains("Name: v2"));
+    assert_eq!(cli(&["synth", "--config", &config, "--out", o, "--check"]).0, 0, "check honours the history");
+}
+
+#[test]
+fn launches_with_a_role_arn_unless_shared_then_by_local_role_name() {
+    let acme = stack(&example("acme.yaml"), "acme-catalog");
+    for product in ["Domain", "Team", "UserProfile", "TeamBucket"] {
+        let p = &acme["Resources"][format!("Product{product}LaunchRole")];
+        assert_eq!(p["Properties"]["RoleArn"], json!({"Fn::GetAtt": ["LaunchRole", "Arn"]}));
+        assert!(p["Properties"].get("LocalRoleName").is_none());
+        assert_eq!(p["DependsOn"], json!([format!("Product{product}Association")]));
+    }
+    let globex = stack(&example("federated.yaml"), "globex-catalog");
+    let p = &globex["Resources"]["ProductTeamLaunchRole"]["Properties"];
+    assert_eq!(p["LocalRoleName"], json!({"Ref": "LaunchRole"}));
+    assert!(p.get("RoleArn").is_none());
+    assert_eq!(
+        globex["Resources"]["Share777788889999"]["Properties"],
+        json!({"AccountId": "777788889999", "PortfolioId": {"Ref": "Portfolio"}, "ShareTagOptions": true})
+    );
+    assert_eq!(
+        globex["Resources"]["LaunchPrincipalStudioAdmin"]["Properties"]["PrincipalARN"],
+        "arn:aws:iam::444455556666:role/platform/StudioAdmin"
+    );
+}
+
+#[test]
+fn offers_team_tag_options_and_a_login_only_policy() {
+    let acme = stack(&example("acme.yaml"), "acme-catalog");
+    for team in ["Vision", "Nlp", "Fraud"] {
+        assert_eq!(acme["Resources"][format!("TeamTagOption{team}")]["Properties"]["Key"], "team");
+        assert_eq!(
+            acme["Resources"][format!("TeamTagOption{team}Association")]["Properties"]["ResourceId"],
+            json!({"Ref": "Portfolio"})
+        );
+    }
+    let login = acme["Resources"]["DataScientistPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let actions: Vec<&Value> = login.iter().flat_map(|s| s["Action"].as_array().unwrap()).collect();
+    assert!(actions.iter().all(|a| *a == "sagemaker:CreatePresignedDomainUrl"), "{actions:?}");
+    assert_eq!(login[0]["Condition"], json!({"StringEquals": {"sagemaker:ResourceTag/userId": "${aws:username}"}}));
+}
+
+#[test]
+fn pins_the_launch_role_permissions() {
+    let acme = stack(&example("acme.yaml"), "acme-catalog");
+    let policy = &acme["Resources"]["LaunchRolePolicy"]["Properties"]["PolicyDocument"];
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("snapshots/policies"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("acme__catalog-launch-role", studioform::render::yaml(policy)));
+    assert_eq!(
+        acme["Resources"]["LaunchRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Principal": {"Service": ["servicecatalog.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}])
+    );
+    // Profiles only with the user tag, roles only of the org's teams, policies only the teams'.
+    let profiles = statement(&acme, "LaunchRolePolicy", "ProfilesWithUserTag");
+    assert_eq!(profiles["Condition"], json!({"Null": {"aws:RequestTag/userId": "false"}}));
+    let attach = statement(&acme, "LaunchRolePolicy", "AttachOnlyTeamPolicies");
+    assert_eq!(
+        attach["Condition"]["ArnLike"]["iam:PolicyARN"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/acme-team-*"})
+    );
+}
+
+#[test]
+fn products_keep_the_isolation_of_the_concrete_stacks() {
+    let text = example("acme.yaml");
+    let profile = stack(&text, "user-profile");
+    let p = &profile["Resources"]["UserProfile"];
+    assert_eq!((p["DeletionPolicy"].as_str(), p["UpdateReplacePolicy"].as_str()), (Some("Retain"), Some("Retain")));
+    assert_eq!(
+        p["Properties"],
+        json!({
+            "DomainId": {"Ref": "DomainId"},
+            "UserProfileName": {"Ref": "UserProfileName"},
+            "UserSettings": {"ExecutionRole": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/acme-team-${TeamName}"}},
+            "Tags": [{"Key": "userId", "Value": {"Ref": "UserId"}}]
+        })
+    );
+    assert_eq!(profile["Parameters"]["TeamName"]["AllowedValues"], json!(["vision", "nlp", "fraud"]));
+    assert_eq!(profile["Parameters"]["UserProfileName"]["AllowedPattern"], "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
+
+    let team = stack(&text, "team");
+    assert_eq!(
+        team["Resources"]["ExecutionRole"]["Properties"]["Tags"],
+        json!([{"Key": "team", "Value": {"Ref": "TeamName"}}])
+    );
+    assert_eq!(
+        team["Resources"]["ExecutionRole"]["Properties"]["RoleName"],
+        json!({"Fn::Sub": "acme-team-${TeamName}"})
+    );
+    let creates: Vec<&Value> = team["Resources"]["TeamResourcesPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.get("Fn::If"))
+        .filter(|s| s[1]["Sid"].as_str().is_some_and(|sid| sid.starts_with("Create")))
+        .collect();
+    assert_eq!(creates.len(), 2, "one create statement per source-identity mode");
+    assert_eq!(creates[0][0], "UsesSourceIdentity");
+    assert_eq!(creates[0][1]["Condition"]["StringEquals"]["aws:RequestTag/team"], json!({"Ref": "TeamName"}));
+    assert_eq!(creates[0][1]["Condition"]["StringEquals"]["aws:RequestTag/owner"], "${aws:SourceIdentity}");
+    assert_eq!(creates[1][0], "NoSourceIdentity");
+    assert_eq!(
+        team["Mappings"]["TeamBucketsAws"]["vision"]["Buckets"],
+        json!(["arn:aws:s3:::acme-vision-data", "arn:aws:s3:::acme-shared-datasets"])
+    );
+    assert_eq!(team["Mappings"]["Teams"]["fraud"]["SourceIdentity"], "false");
+    assert_eq!(team["Mappings"]["Teams"]["nlp"]["HasInstanceTypes"], "false");
+
+    let domain = stack(&text, "domain");
+    let d = &domain["Resources"]["Domain"];
+    assert_eq!(d["DeletionPolicy"], "Retain");
+    assert_eq!(
+        d["Properties"]["DomainSettings"],
+        json!({"Fn::If": ["PropagateSourceIdentity", {"ExecutionRoleIdentityConfig": "USER_PROFILE_NAME"}, {"Ref": "AWS::NoValue"}]})
+    );
+    assert_eq!(domain["Parameters"]["VpcId"]["Type"], "AWS::EC2::VPC::Id");
+    assert_eq!(domain["Parameters"]["SubnetIds"]["Type"], "List<AWS::EC2::Subnet::Id>");
+    assert!(domain["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"].is_array());
+    assert_eq!(domain["Outputs"]["DomainId"]["Value"], json!({"Ref": "Domain"}));
+}
+
+fn custom_error(template: &str) -> String {
+    let dir = temp_dir(&format!("custom-{}", template.len()));
+    std::fs::create_dir_all(dir.join("products")).unwrap();
+    std::fs::write(dir.join("products/broken.yaml.hbs"), template).unwrap();
+    let text = common::minimal()
+        + "catalog:\n  portfolio: P\n  provider: Q\n  products: []\n  custom: [products/broken.yaml.hbs]\n";
+    let config = dir.join("studioform.yaml");
+    std::fs::write(&config, text).unwrap();
+    let (code, _, err) =
+        cli(&["synth", "--config", config.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!dir.join("out").exists(), "nothing written");
+    err
+}
+
+#[test]
+fn custom_product_errors_name_the_template_and_its_line() {
+    let err =
+        custom_error("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: {{nmae}}\n");
+    assert!(err.contains("error[CFG040]: products/broken.yaml.hbs: line 5, column 20:"), "{err}");
+    assert!(err.contains("catalog.custom[0]"), "{err}");
+
+    let err = custom_error("Resources:\n  Topic: [\n");
+    assert!(err.contains("products/broken.yaml.hbs: line 3 of the rendered template: not valid YAML"), "{err}");
+
+    let err =
+        custom_error("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayNam: {{name}}\n");
+    assert!(err.contains("stack broken, resource Topic: AWS::SNS::Topic has no property `DisplayNam`"), "{err}");
+}
