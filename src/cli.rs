@@ -61,6 +61,25 @@ enum Command {
         #[arg(long, value_enum, default_value_t = FindingsFormat::Human)]
         format: FindingsFormat,
     },
+    /// Upload the product templates of an output directory to S3, each to its
+    /// content-addressed key; keys that exist are skipped.
+    Publish {
+        /// Output directory `synth` wrote.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Destination bucket.
+        #[arg(long)]
+        bucket: String,
+        /// Key prefix (the portfolio's TemplatePrefix).
+        #[arg(long, default_value = "")]
+        prefix: String,
+        /// AWS region (default: from the environment or profile).
+        #[arg(long)]
+        region: Option<String>,
+        /// S3-compatible endpoint URL.
+        #[arg(long)]
+        endpoint_url: Option<String>,
+    },
     /// Write a commented starter org file.
     Init {
         /// Where to write it.
@@ -88,6 +107,10 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
     let result = match cli.command {
         Command::Synth { config, out: dir, format, check } => synth(&config, &dir, format, check, out, err),
         Command::Validate { files, format } => Ok(validate(&files, format, out, err)),
+        Command::Publish { out: dir, bucket, prefix, region, endpoint_url } => {
+            let opts = crate::publish::Options { out: dir, bucket, prefix, region, endpoint_url };
+            crate::publish::publish(&opts, out).map(|_| EXIT_OK)
+        }
         Command::Init { config, force } => init(&config, force, out),
         Command::Schema => {
             let _ = out.write_all(crate::render::json(&config::json_schema()).as_bytes());

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod model;
 pub mod output;
 pub mod path;
+pub mod publish;
 pub mod render;
 pub mod validate;
 pub mod yaml;
@@ -64,6 +65,12 @@ pub enum Error {
         file: Box<Source>,
         /// Why.
         diags: Vec<Diagnostic>,
+    },
+    /// Publishing failed; nothing was recorded as published.
+    #[error("{message}")]
+    Publish {
+        /// What happened and what to do.
+        message: String,
     },
     /// The input has errors; each is a diagnostic located in `file`.
     #[error("{} has {} error(s)", file.name, diags.iter().filter(|d| d.is_error()).count())]
