@@ -129,6 +129,8 @@ fn pins_the_launch_role_permissions() {
     // Profiles only with the user tag, roles only of the org's teams, policies only the teams'.
     let profiles = statement(&acme, "LaunchRolePolicy", "ProfilesWithUserTag");
     assert_eq!(profiles["Condition"], json!({"Null": {"aws:RequestTag/userId": "false"}}));
+    let team_roles = statement(&acme, "LaunchRolePolicy", "TeamRolesWithTeamTag");
+    assert_eq!(team_roles["Condition"], json!({"Null": {"aws:RequestTag/team": "false"}}));
     let attach = statement(&acme, "LaunchRolePolicy", "AttachOnlyTeamPolicies");
     assert_eq!(
         attach["Condition"]["ArnLike"]["iam:PolicyARN"],

@@ -614,9 +614,12 @@ fn launch_policy(org: &Org, launch_role_name: &str) -> ManagedPolicy {
             "false",
         ),
         Statement::allow(["sagemaker:ListTags"], vec![sm("domain/*"), sm("user-profile/*/*")]).sid("ReadTags"),
+        Statement::allow(["iam:CreateRole"], vec![team_roles.clone()])
+            .sid("TeamRolesWithTeamTag")
+            .when("Null", &format!("aws:RequestTag/{TEAM_TAG}"), "false"),
+        Statement::allow(["iam:CreateRole"], vec![catalog_roles.clone()]).sid("DomainDefaultRoles"),
         Statement::allow(
             [
-                "iam:CreateRole",
                 "iam:DeleteRole",
                 "iam:GetRole",
                 "iam:TagRole",
