@@ -173,10 +173,18 @@ fn products_keep_the_isolation_of_the_concrete_stacks() {
         .filter(|s| s[1]["Sid"].as_str().is_some_and(|sid| sid.starts_with("Create")))
         .collect();
     assert_eq!(creates.len(), 2, "one create statement per source-identity mode");
-    assert_eq!(creates[0][0], "UsesSourceIdentity");
+    assert_eq!(creates[0][0], "GrantsBaselineAndSourceIdentity");
+    assert_eq!(
+        team["Conditions"]["GrantsBaselineAndSourceIdentity"],
+        json!({"Fn::And": [{"Condition": "GrantsBaseline"}, {"Condition": "GrantsSourceIdentity"}]})
+    );
+    assert_eq!(
+        team["Conditions"]["GrantsSourceIdentity"],
+        json!({"Fn::Equals": [{"Fn::FindInMap": ["Teams", {"Ref": "TeamName"}, "SourceIdentity"]}, "true"]})
+    );
     assert_eq!(creates[0][1]["Condition"]["StringEquals"]["aws:RequestTag/team"], json!({"Ref": "TeamName"}));
     assert_eq!(creates[0][1]["Condition"]["StringEquals"]["aws:RequestTag/owner"], "${aws:SourceIdentity}");
-    assert_eq!(creates[1][0], "NoSourceIdentity");
+    assert_eq!(creates[1][0], "GrantsBaselineAndNotSourceIdentity");
     assert_eq!(
         team["Mappings"]["TeamBucketsAws"]["vision"]["Buckets"],
         json!(["arn:aws:s3:::acme-vision-data", "arn:aws:s3:::acme-shared-datasets"])

@@ -6,21 +6,24 @@ use super::Stack;
 use super::layout::{Layout, StackKind, domain_scoped_arn};
 use crate::config::{Mode, Org};
 use crate::model::iam::{PolicyDocument, Principal, Statement, any};
-use crate::model::resources::{Group, ManagedPolicy, Role};
+use crate::model::resources::{Assignment, Group, ManagedPolicy, PermissionSet, Role};
 use crate::model::{Resource, Template, Value};
 use crate::path;
 
-/// The policy variable naming the person signing in.
-pub fn person_variable(org: &Org) -> String {
+/// The policy variable naming the person signing in; none in sso mode, where people open
+/// Studio through the domain's Identity Center application rather than a presigned URL.
+pub fn person_variable(org: &Org) -> Option<String> {
     match org.identity.mode {
-        Mode::Iam => "${aws:username}".to_owned(),
-        Mode::Saml => format!("${{aws:PrincipalTag/{}}}", org.identity.user_tag),
+        Mode::Iam => Some("${aws:username}".to_owned()),
+        Mode::Saml => Some(format!("${{aws:PrincipalTag/{}}}", org.identity.user_tag)),
+        Mode::Sso => None,
     }
 }
 
 /// The access-layer stack.
 pub(super) fn stack(org: &Org) -> Stack {
     let layout = Layout::new(org);
+    let name = layout.access_stack();
     let mut t = Template::new(format!("studioform: Studio admin and login access of {}", org.name));
     let profiles: Vec<Value> = org
         .domains
@@ -36,15 +39,29 @@ pub(super) fn stack(org: &Org) -> Stack {
         ..ManagedPolicy::default()
     };
     t.add("AdminPolicy", Resource::new(&admin, path!["admins"]));
+    t.output(
+        "AdminPolicyArn",
+        "Studio admin policy",
+        Value::reference("AdminPolicy"),
+        Some(Layout::export(&name, "AdminPolicyArn")),
+    );
 
-    let login = ManagedPolicy {
-        description: Some("studioform: open only your own Studio".into()),
-        policy_document: PolicyDocument::new(login_statements(org, &profiles)),
-        ..ManagedPolicy::default()
-    };
-    t.add("LoginPolicy", Resource::new(&login, path!["identity"]));
+    let login = login_statements(org, &profiles);
+    if !login.is_empty() {
+        let policy = ManagedPolicy {
+            description: Some("studioform: open only your own Studio".into()),
+            policy_document: PolicyDocument::new(login),
+            ..ManagedPolicy::default()
+        };
+        t.add("LoginPolicy", Resource::new(&policy, path!["identity"]));
+        t.output(
+            "LoginPolicyArn",
+            "Studio login policy",
+            Value::reference("LoginPolicy"),
+            Some(Layout::export(&name, "LoginPolicyArn")),
+        );
+    }
 
-    let name = layout.access_stack();
     match org.identity.mode {
         Mode::Iam => {
             let group = Group {
@@ -65,6 +82,7 @@ pub(super) fn stack(org: &Org) -> Stack {
                 description: Some("studioform: role federated people assume to open their own Studio".into()),
                 assume_role_policy_document: PolicyDocument::new(saml_trust(org)),
                 managed_policy_arns: vec![Value::reference("LoginPolicy")],
+                policies: Vec::new(),
                 tags: Vec::new(),
             };
             t.add("SamlUserRole", Resource::new(&role, path!["identity"]));
@@ -75,20 +93,44 @@ pub(super) fn stack(org: &Org) -> Stack {
                 Some(Layout::export(&name, "SamlUserRoleArn")),
             );
         }
+        Mode::Sso => admin_permission_set(&mut t, org, &layout, &profiles),
+    }
+    Stack::new(name, StackKind::Access, t)
+}
+
+/// Identity Center: a permission set with SageMaker administration (and the same guard on
+/// user profiles as the admin policy), assigned to the admin groups in this account.
+fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profiles: &[Value]) {
+    let instance = Value::from(org.identity.sso_instance_arn.clone().unwrap_or_default());
+    let set = PermissionSet {
+        name: format!("{}-StudioAdmin", org.name),
+        description: "studioform: SageMaker Studio administration; user profiles only with the user tag".into(),
+        instance_arn: instance.clone(),
+        managed_policies: vec![Value::sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSageMakerFullAccess")],
+        inline_policy: PolicyDocument::new(admin_statements(org, layout, profiles)),
+        session_duration: "PT8H",
+    };
+    t.add("AdminPermissionSet", Resource::new(&set, path!["identity", "admin_groups"]));
+    for (i, group) in org.identity.admin_groups.iter().enumerate() {
+        let assignment = Assignment {
+            instance_arn: instance.clone(),
+            permission_set_arn: Value::get_att("AdminPermissionSet", "PermissionSetArn"),
+            principal_id: group.clone(),
+            principal_type: "GROUP",
+            target_id: Value::reference("AWS::AccountId"),
+            target_type: "AWS_ACCOUNT",
+        };
+        t.add(
+            format!("AdminGroup{}", group.replace('-', "")),
+            Resource::new(&assignment, path!["identity", "admin_groups", i]),
+        );
     }
     t.output(
-        "AdminPolicyArn",
-        "Studio admin policy",
-        Value::reference("AdminPolicy"),
-        Some(Layout::export(&name, "AdminPolicyArn")),
+        "AdminPermissionSetArn",
+        "Studio admin permission set",
+        Value::get_att("AdminPermissionSet", "PermissionSetArn"),
+        None,
     );
-    t.output(
-        "LoginPolicyArn",
-        "Studio login policy",
-        Value::reference("LoginPolicy"),
-        Some(Layout::export(&name, "LoginPolicyArn")),
-    );
-    Stack::new(name, StackKind::Access, t)
 }
 
 fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value]) -> Vec<Statement> {
@@ -134,7 +176,7 @@ fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value]) -> Vec<S
 /// Open only your own Studio: a presigned URL only for profiles tagged with your id.
 pub(super) fn login_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
     let key = format!("sagemaker:ResourceTag/{}", org.identity.user_tag);
-    let me = person_variable(org);
+    let Some(me) = person_variable(org) else { return Vec::new() };
     vec![
         Statement::allow(["sagemaker:CreatePresignedDomainUrl"], profiles.to_vec()).sid("OpenOwnStudio").when(
             "StringEquals",

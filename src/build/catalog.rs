@@ -11,8 +11,9 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::domain::{DomainSource, Groups, add_domain};
+use super::grants::{Switch, Switches, team_flags};
 use super::layout::{Layout, StackKind, role_arn};
-use super::team::{Switch, TeamSource, add_role};
+use super::team::{TeamSource, add_role};
 use super::{Stack, access};
 use crate::config::{BuiltinProduct, Catalog, Mode, Org, custom_product_name};
 use crate::diag::Diagnostic;
@@ -219,6 +220,7 @@ fn domain_product(org: &Org) -> Template {
     c.insert("PropagateSourceIdentity".into(), Value::equals(Value::reference("SourceIdentity"), Value::from("true")));
     let source = DomainSource {
         name: Value::reference("DomainName"),
+        auth_mode: super::domain::auth_mode(org),
         label: "launched from the catalog".into(),
         vpc_id: Value::reference("VpcId"),
         subnet_ids: Value::reference("SubnetIds"),
@@ -258,21 +260,15 @@ fn team_product(org: &Org) -> Template {
     // mappings (`TeamBucketsAws`...) rather than a key.
     let mut by_partition: Vec<IndexMap<String, IndexMap<String, Value>>> = vec![IndexMap::new(); PARTITIONS.len()];
     for team in &org.teams {
-        let source_identity = org.domain(&team.domain).is_some_and(|d| d.source_identity);
         // Mappings cannot hold empty lists; the placeholders are never read, since the
         // conditions built from the flags drop the statements that would use them.
         let or_none = |list: Vec<String>| if list.is_empty() { vec!["none".to_owned()] } else { list };
         let mut app_types = team.instance_types.clone();
         app_types.push("system".into());
-        let row: IndexMap<String, Value> = [
-            ("SourceIdentity".to_owned(), yes_no(source_identity)),
-            ("HasBuckets".to_owned(), yes_no(!team.buckets.is_empty())),
-            ("HasInstanceTypes".to_owned(), yes_no(!team.instance_types.is_empty())),
-            ("InstanceTypes".to_owned(), Value::strs(or_none(team.instance_types.clone()))),
-            ("AppInstanceTypes".to_owned(), Value::strs(app_types)),
-        ]
-        .into_iter()
-        .collect();
+        let mut row: IndexMap<String, Value> =
+            team_flags(org, team).into_iter().map(|(flag, on)| (flag.to_owned(), yes_no(on))).collect();
+        row.insert("InstanceTypes".to_owned(), Value::strs(or_none(team.instance_types.clone())));
+        row.insert("AppInstanceTypes".to_owned(), Value::strs(app_types));
         teams.insert(team.name.clone(), row);
         for (partition, map) in PARTITIONS.iter().zip(&mut by_partition) {
             let arns = |suffix: &str| -> Value {
@@ -289,11 +285,6 @@ fn team_product(org: &Org) -> Template {
         t.mappings.insert(format!("TeamBuckets{}", pascal(partition)), map);
     }
     let team = || Value::reference("TeamName");
-    let flag = |name: &str| Value::equals(Value::find_in_map("Teams", team(), Value::from(name)), Value::from("true"));
-    t.conditions.insert("UsesSourceIdentity".into(), flag("SourceIdentity"));
-    t.conditions.insert("NoSourceIdentity".into(), Value::negate(Value::condition("UsesSourceIdentity")));
-    t.conditions.insert("HasBuckets".into(), flag("HasBuckets"));
-    t.conditions.insert("HasInstanceTypes".into(), flag("HasInstanceTypes"));
     t.conditions.insert("InChina".into(), Value::equals(Value::reference("AWS::Partition"), Value::from("aws-cn")));
     t.conditions
         .insert("InGovCloud".into(), Value::equals(Value::reference("AWS::Partition"), Value::from("aws-us-gov")));
@@ -305,17 +296,16 @@ fn team_product(org: &Org) -> Template {
         name: team(),
         role_name: layout.team_role_name("${TeamName}"),
         domain_id: Value::reference("DomainId"),
-        source_identity: Switch::When("UsesSourceIdentity".into()),
-        not_source_identity: "NoSourceIdentity".into(),
-        buckets: (in_partition("Buckets"), in_partition("Objects"), Switch::When("HasBuckets".into())),
+        switches: Switches::Mapped { team: team(), conditions: Default::default() },
+        buckets: (in_partition("Buckets"), in_partition("Objects")),
         instance_types: (
             Value::find_in_map("Teams", team(), Value::from("InstanceTypes")),
             Value::find_in_map("Teams", team(), Value::from("AppInstanceTypes")),
-            Switch::When("HasInstanceTypes".into()),
         ),
+        vpc: (org.network.subnet_ids.clone(), org.network.security_group_ids.clone()),
         kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()),
     };
-    add_role(&mut t, &source, &path!["catalog", "products"]);
+    add_role(&mut t, org, &source, &path!["catalog", "products"]);
     t.output("ExecutionRoleArn", "ARN of the team's execution role", Value::get_att("ExecutionRole", "Arn"), None);
     t.output("ExecutionRoleName", "Name of the team's execution role", Value::reference("ExecutionRole"), None);
     t
@@ -347,7 +337,9 @@ fn user_profile_product(org: &Org) -> Template {
     let (pattern, what) = match org.identity.mode {
         Mode::Iam => ("^[A-Za-z0-9_.=+@-]{1,64}$", "the person's IAM user name"),
         Mode::Saml => ("^[A-Za-z0-9_.:/=+@-]{1,256}$", "the value of the person's SAML session tag"),
+        Mode::Sso => ("^[A-Za-z0-9_.=+@-]{1,128}$", "the person's Identity Center user name"),
     };
+    let sso = org.identity.mode == Mode::Sso;
     t.parameters.insert(
         "UserId".into(),
         Parameter {
@@ -364,6 +356,8 @@ fn user_profile_product(org: &Org) -> Template {
             execution_role: role_arn(&layout.team_role_name("${TeamName}")),
             security_groups: None,
         }),
+        single_sign_on_user_identifier: sso.then_some("UserName"),
+        single_sign_on_user_value: sso.then(|| Value::reference("UserId")),
         tags: vec![Tag::new(&org.identity.user_tag, Value::reference("UserId"))],
     };
     t.add("UserProfile", Resource::new(&profile, path!["catalog", "products"]).retained());
@@ -437,6 +431,7 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
             ["sts:AssumeRole"],
         )]),
         managed_policy_arns: vec![Value::reference("LaunchRolePolicy")],
+        policies: Vec::new(),
         tags: Vec::new(),
     };
     t.add("LaunchRole", Resource::new(&role, origin.clone()));
@@ -520,15 +515,16 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         t.add(format!("Share{account}"), Resource::new(&share, path!["catalog", "share_with_accounts", i]));
     }
 
-    let login = ManagedPolicy {
-        description: Some("studioform: open only your own Studio".into()),
-        policy_document: PolicyDocument::new(access::login_statements(
-            org,
-            &[super::layout::sagemaker_arn("user-profile/*/*")],
-        )),
-        ..ManagedPolicy::default()
-    };
-    t.add("DataScientistPolicy", Resource::new(&login, origin.clone()));
+    let login = access::login_statements(org, &[super::layout::sagemaker_arn("user-profile/*/*")]);
+    let has_login = !login.is_empty();
+    if has_login {
+        let policy = ManagedPolicy {
+            description: Some("studioform: open only your own Studio".into()),
+            policy_document: PolicyDocument::new(login),
+            ..ManagedPolicy::default()
+        };
+        t.add("DataScientistPolicy", Resource::new(&policy, origin.clone()));
+    }
 
     let name = format!("{}-catalog", org.name);
     t.output("PortfolioId", "Service Catalog portfolio id", portfolio(), Some(Layout::export(&name, "PortfolioId")));
@@ -538,12 +534,14 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         Value::get_att("LaunchRole", "Arn"),
         None,
     );
-    t.output(
-        "DataScientistPolicyArn",
-        "Attach to people: it grants only opening their own Studio",
-        Value::reference("DataScientistPolicy"),
-        Some(Layout::export(&name, "DataScientistPolicyArn")),
-    );
+    if has_login {
+        t.output(
+            "DataScientistPolicyArn",
+            "Attach to people: it grants only opening their own Studio",
+            Value::reference("DataScientistPolicy"),
+            Some(Layout::export(&name, "DataScientistPolicyArn")),
+        );
+    }
     Stack::new(name, StackKind::Portfolio, t)
 }
 
@@ -614,9 +612,11 @@ fn launch_policy(org: &Org, launch_role_name: &str) -> ManagedPolicy {
             "false",
         ),
         Statement::allow(["sagemaker:ListTags"], vec![sm("domain/*"), sm("user-profile/*/*")]).sid("ReadTags"),
-        Statement::allow(["iam:CreateRole"], vec![team_roles.clone()])
-            .sid("TeamRolesWithTeamTag")
-            .when("Null", &format!("aws:RequestTag/{TEAM_TAG}"), "false"),
+        Statement::allow(["iam:CreateRole"], vec![team_roles.clone()]).sid("TeamRolesWithTeamTag").when(
+            "Null",
+            &format!("aws:RequestTag/{TEAM_TAG}"),
+            "false",
+        ),
         Statement::allow(["iam:CreateRole"], vec![catalog_roles.clone()]).sid("DomainDefaultRoles"),
         Statement::allow(
             [

@@ -3,9 +3,9 @@
 //! the concrete domain stack and the launchable domain product: see [`DomainSource`].
 
 use super::Stack;
+use super::grants::Switch;
 use super::layout::{Layout, StackKind};
-use super::team::Switch;
-use crate::config::{Domain, Org};
+use crate::config::{Domain, Mode, Org};
 use crate::model::iam::{PolicyDocument, Principal, Statement};
 use crate::model::resources::{self, DomainSettings, Role, SecurityGroup, SecurityGroupIngress, Tag, UserSettings};
 use crate::model::{Resource, Template, Value};
@@ -26,6 +26,8 @@ pub(super) enum Groups {
 pub(super) struct DomainSource {
     /// Domain name.
     pub name: Value,
+    /// `IAM` or `SSO`.
+    pub auth_mode: &'static str,
     /// Used in descriptions.
     pub label: String,
     /// VPC.
@@ -48,6 +50,7 @@ pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
     let net = &org.network;
     let source = DomainSource {
         name: Value::from(&domain.name),
+        auth_mode: auth_mode(org),
         label: domain.name.clone(),
         vpc_id: Value::from(&net.vpc_id),
         subnet_ids: Value::strs(&net.subnet_ids),
@@ -76,7 +79,20 @@ pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
         Value::get_att("Domain", "Url"),
         None,
     );
+    if org.identity.mode == Mode::Sso {
+        t.output(
+            "SingleSignOnApplicationArn",
+            "The domain's Identity Center application: teams' groups are assigned to it",
+            Value::get_att("Domain", "SingleSignOnApplicationArn"),
+            Some(Layout::export(&name, "SingleSignOnApplicationArn")),
+        );
+    }
     Stack::new(name, StackKind::Domain, t)
+}
+
+/// The domain auth mode of the org's identity mode.
+pub(super) fn auth_mode(org: &Org) -> &'static str {
+    if org.identity.mode == Mode::Sso { "SSO" } else { "IAM" }
 }
 
 /// Adds `DefaultExecutionRole`, the security group when needed, and `Domain` to `t`.
@@ -126,7 +142,7 @@ pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path,
 
     let props = resources::Domain {
         domain_name: source.name.clone(),
-        auth_mode: "IAM",
+        auth_mode: Value::from(source.auth_mode),
         default_user_settings: UserSettings {
             execution_role: Value::get_att("DefaultExecutionRole", "Arn"),
             security_groups: Some(security_groups),

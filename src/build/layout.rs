@@ -17,6 +17,10 @@ pub enum StackKind {
     Access,
     /// User profiles of one domain (one shard).
     Users,
+    /// The managed MLflow tracking server.
+    Mlflow,
+    /// The model-deployment role.
+    Deployment,
     /// The Service Catalog portfolio.
     Portfolio,
     /// A product template, launched through Service Catalog rather than deployed.
@@ -28,8 +32,8 @@ impl StackKind {
     /// deployed as stacks: they are published, then launched from the catalog.
     pub fn order(self) -> Option<u32> {
         match self {
-            Self::Domain => Some(1),
-            Self::Team => Some(2),
+            Self::Domain | Self::Mlflow => Some(1),
+            Self::Team | Self::Deployment => Some(2),
             Self::Access => Some(3),
             Self::Users => Some(4),
             Self::Portfolio => Some(5),
@@ -61,6 +65,16 @@ impl<'a> Layout<'a> {
     /// Stack of a team.
     pub fn team_stack(&self, team: &str) -> String {
         format!("{}-team-{team}", self.org)
+    }
+
+    /// The managed MLflow stack.
+    pub fn mlflow_stack(&self) -> String {
+        format!("{}-mlflow", self.org)
+    }
+
+    /// The model-deployment role's stack.
+    pub fn deployment_stack(&self) -> String {
+        format!("{}-deployment", self.org)
     }
 
     /// The access-layer stack.

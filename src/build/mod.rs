@@ -3,8 +3,12 @@
 
 pub mod access;
 pub mod catalog;
+pub mod deployment;
 pub mod domain;
+mod grants;
 pub mod layout;
+pub mod mlflow;
+mod personas;
 pub mod team;
 pub mod user_profile;
 
@@ -98,9 +102,11 @@ pub fn bundle(
     for (i, d) in org.domains.iter().enumerate() {
         stacks.push(domain::stack(org, i, d));
     }
+    stacks.extend(mlflow::stack(org));
     for (i, t) in org.teams.iter().enumerate() {
         stacks.push(team::stack(org, i, t));
     }
+    stacks.extend(deployment::stack(org));
     stacks.push(access::stack(org));
     for d in &org.domains {
         stacks.extend(user_profile::stacks(org, d));

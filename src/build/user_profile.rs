@@ -14,6 +14,7 @@ use crate::path;
 /// The users stacks of one domain; none when the domain has no people.
 pub(super) fn stacks(org: &Org, domain: &Domain) -> Vec<Stack> {
     let layout = Layout::new(org);
+    let sso = org.identity.mode == crate::config::Mode::Sso;
     let people: Vec<(usize, &crate::config::User)> = org
         .users
         .iter()
@@ -38,6 +39,10 @@ pub(super) fn stacks(org: &Org, domain: &Domain) -> Vec<Stack> {
                         execution_role: layout.team_role_arn(&user.team),
                         security_groups: None,
                     }),
+                    // Identity Center matches the person by user name; both fields are create-only,
+                    // like the tag, and never change for the person.
+                    single_sign_on_user_identifier: sso.then_some("UserName"),
+                    single_sign_on_user_value: sso.then(|| Value::from(&user.id)),
                     tags: vec![Tag::new(&org.identity.user_tag, &user.id)],
                 };
                 t.add(profile_logical_id(&user.name), Resource::new(&profile, path!["users", *index]).retained());

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::shape::did_you_mean;
-use super::{Mode, Org, VERSION};
+use super::{MlflowServer, Mode, Org, Tier, VERSION};
 use crate::diag::Diagnostic;
 use crate::ids;
 use crate::path;
@@ -21,6 +21,9 @@ pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
     c.domains(org);
     c.teams(org);
     c.users(org);
+    c.personas(org);
+    c.mlflow(org);
+    c.deployment(org);
     c.catalog(org);
     c.diags
 }
@@ -28,6 +31,9 @@ pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
 struct Checks {
     diags: Vec<Diagnostic>,
 }
+
+/// The personas studioform defines.
+pub(crate) const BUILTIN_PERSONAS: [&str; 3] = ["data-scientist", "mlops", "compute"];
 
 /// AWS partitions an ARN may name.
 const PARTITIONS: [&str; 5] = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"];
@@ -138,25 +144,87 @@ impl Checks {
                 "add `saml_provider_arn: arn:aws:iam::<account>:saml-provider/<name>` under `identity`",
             ),
             (Mode::Saml, Some(arn)) => {
-                let at = path!["identity", "saml_provider_arn"];
                 if !is_iam_arn(arn, &["saml-provider"]) {
                     self.err(
                         "CFG015",
-                        at,
+                        path!["identity", "saml_provider_arn"],
                         format!("`{arn}` is not an IAM SAML provider ARN"),
                         "expected arn:aws:iam::<12-digit account>:saml-provider/<name>",
                     );
                 }
             }
-            (Mode::Iam, Some(_)) => self.diags.push(
-                Diagnostic::warning(
-                    "CFG014",
-                    path!["identity", "saml_provider_arn"],
-                    "`saml_provider_arn` is ignored in identity mode `iam`",
-                )
-                .help("remove it, or set `mode: saml`"),
+            (mode, Some(_)) => self.ignored(path!["identity", "saml_provider_arn"], "saml_provider_arn", mode, "saml"),
+            (_, None) => {}
+        }
+        match (id.mode, &id.sso_instance_arn) {
+            (Mode::Sso, None) => self.err(
+                "CFG013",
+                path!["identity"],
+                "identity mode `sso` needs `sso_instance_arn`".into(),
+                "add `sso_instance_arn: arn:aws:sso:::instance/ssoins-<16 characters>` under `identity`",
             ),
-            (Mode::Iam, None) => {}
+            (Mode::Sso, Some(arn)) => {
+                let ok = arn.strip_prefix("arn:").and_then(|r| r.split_once(":sso:::instance/")).is_some_and(
+                    |(partition, id)| {
+                        PARTITIONS.contains(&partition) && {
+                            let id = id.strip_prefix("ssoins-").or_else(|| id.strip_prefix("ins-")).unwrap_or("");
+                            id.len() == 16 && id.chars().all(|c| c.is_ascii_alphanumeric())
+                        }
+                    },
+                );
+                if !ok {
+                    self.err(
+                        "CFG015",
+                        path!["identity", "sso_instance_arn"],
+                        format!("`{arn}` is not an IAM Identity Center instance ARN"),
+                        "expected arn:aws:sso:::instance/ssoins-<16 letters and digits>",
+                    );
+                }
+            }
+            (mode, Some(_)) => self.ignored(path!["identity", "sso_instance_arn"], "sso_instance_arn", mode, "sso"),
+            (_, None) => {}
+        }
+        if !id.admin_groups.is_empty() && id.mode != Mode::Sso {
+            self.ignored(path!["identity", "admin_groups"], "admin_groups", id.mode, "sso");
+        }
+        for (i, g) in id.admin_groups.iter().enumerate() {
+            self.group_id(&path!["identity", "admin_groups", i], g);
+        }
+    }
+
+    fn ignored(&mut self, at: Path, field: &str, mode: Mode, needs: &str) {
+        let mode = match mode {
+            Mode::Iam => "iam",
+            Mode::Saml => "saml",
+            Mode::Sso => "sso",
+        };
+        self.diags.push(
+            Diagnostic::warning("CFG014", at, format!("`{field}` is ignored in identity mode `{mode}`"))
+                .help(format!("remove it, or set `mode: {needs}`")),
+        );
+    }
+
+    /// An Identity Center group or user id.
+    fn group_id(&mut self, at: &Path, id: &str) {
+        let uuid = |s: &str| {
+            let parts: Vec<&str> = s.split('-').collect();
+            parts.len() == 5
+                && [8, 4, 4, 4, 12]
+                    .iter()
+                    .zip(&parts)
+                    .all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_hexdigit()))
+        };
+        let ok = uuid(id)
+            || id.split_once('-').is_some_and(|(prefix, rest)| {
+                prefix.len() == 10 && prefix.chars().all(|c| c.is_ascii_hexdigit()) && uuid(rest)
+            });
+        if !ok {
+            self.err(
+                "CFG033",
+                at.clone(),
+                format!("`{id}` is not an Identity Center group id"),
+                "group ids look like a1b2c3d4-1111-2222-3333-444455556666 (see the group in the Identity Center console)",
+            );
         }
     }
 
@@ -335,6 +403,179 @@ impl Checks {
                 t.instance_types.iter().map(String::as_str),
                 "instance type",
             );
+            if let Some(p) = &t.persona {
+                if !BUILTIN_PERSONAS.contains(&p.as_str()) && !org.personas.contains_key(p) {
+                    let mut known: Vec<&str> = BUILTIN_PERSONAS.to_vec();
+                    known.extend(org.personas.keys().map(String::as_str));
+                    self.unknown_ref(path!["teams", i, "persona"], p, "persona", &known);
+                }
+            }
+            if t.mlflow.is_some_and(|tier| tier != Tier::None) && org.mlflow.is_none() {
+                self.err(
+                    "CFG013",
+                    path!["teams", i, "mlflow"],
+                    format!("team `{}` has an MLflow tier but the org has no `mlflow` section", t.name),
+                    "add `mlflow:` with `server: managed` (and `name`, `artifact_bucket`) or `server: api-gateway` (and `rest_api_id`, `stage`)",
+                );
+            }
+            if !t.sso_groups.is_empty() && org.identity.mode != Mode::Sso {
+                self.ignored(path!["teams", i, "sso_groups"], "sso_groups", org.identity.mode, "sso");
+            }
+            for (j, g) in t.sso_groups.iter().enumerate() {
+                self.group_id(&path!["teams", i, "sso_groups", j], g);
+            }
+        }
+    }
+
+    fn personas(&mut self, org: &Org) {
+        for (name, persona) in &org.personas {
+            let at = path!["personas", name];
+            if BUILTIN_PERSONAS.contains(&name.as_str()) {
+                self.err(
+                    "CFG020",
+                    at.clone(),
+                    format!("persona `{name}` would hide the built-in persona of that name"),
+                    "choose another name; the built-in personas are data-scientist, mlops and compute",
+                );
+            } else if !ids::is_lower_name(name, 32) {
+                self.err(
+                    "CFG022",
+                    at.clone(),
+                    format!("persona name `{name}` is not a short lowercase name"),
+                    "use lowercase letters, digits and single hyphens",
+                );
+            }
+            if persona.activities.is_empty() {
+                self.err(
+                    "CFG027",
+                    at.key("activities"),
+                    format!("persona `{name}` has no activities"),
+                    "list what its teams do, e.g. [run-studio-app, s3-bucket-access]",
+                );
+            }
+            let mut seen = Vec::new();
+            for (i, a) in persona.activities.iter().enumerate() {
+                if seen.contains(a) {
+                    self.err(
+                        "CFG020",
+                        at.key("activities").index(i),
+                        "activity listed twice".into(),
+                        "remove the repeat",
+                    );
+                }
+                seen.push(*a);
+            }
+        }
+    }
+
+    fn mlflow(&mut self, org: &Org) {
+        let Some(m) = &org.mlflow else { return };
+        let at = path!["mlflow"];
+        // Each field named with whether the org file sets it.
+        type Fields = Vec<(&'static str, bool)>;
+        let (server, needs, ignored): (&str, Fields, Fields) = match m.server {
+            MlflowServer::Managed => (
+                "managed",
+                vec![("name", m.name.is_some()), ("artifact_bucket", m.artifact_bucket.is_some())],
+                vec![("rest_api_id", m.rest_api_id.is_some()), ("stage", m.stage.is_some())],
+            ),
+            MlflowServer::ApiGateway => (
+                "api-gateway",
+                vec![("rest_api_id", m.rest_api_id.is_some()), ("stage", m.stage.is_some())],
+                vec![
+                    ("name", m.name.is_some()),
+                    ("artifact_bucket", m.artifact_bucket.is_some()),
+                    ("size", m.size.is_some()),
+                ],
+            ),
+        };
+        for (field, set) in needs {
+            if !set {
+                self.err(
+                    "CFG013",
+                    at.clone(),
+                    format!("MLflow server `{server}` needs `{field}`"),
+                    format!("add `{field}:` under `mlflow`"),
+                );
+            }
+        }
+        for (field, set) in ignored {
+            if set {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "CFG014",
+                        at.key(field),
+                        format!("`{field}` is ignored for MLflow server `{server}`"),
+                    )
+                    .help("remove it"),
+                );
+            }
+        }
+        if let Some(name) = &m.name {
+            if self.policy_safe(&at.key("name"), name, "tracking server name") && !ids::is_profile_name(name) {
+                self.err(
+                    "CFG022",
+                    at.key("name"),
+                    format!("tracking server name `{name}` does not match SageMaker's pattern"),
+                    "use 1–63 letters and digits, with hyphens between them",
+                );
+            }
+        }
+        if let Some(b) = &m.artifact_bucket {
+            if self.policy_safe(&at.key("artifact_bucket"), b, "bucket name") {
+                if let Some(why) = bucket_problem(b) {
+                    self.err(
+                        "CFG023",
+                        at.key("artifact_bucket"),
+                        format!("`{b}` is not a valid S3 bucket name: {why}"),
+                        "bucket names are 3–63 lowercase letters, digits, dots and hyphens",
+                    );
+                }
+            }
+        }
+        if let Some(api) = &m.rest_api_id {
+            let ok = api.len() == 10 && api.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            if self.policy_safe(&at.key("rest_api_id"), api, "REST API id") && !ok {
+                self.err(
+                    "CFG016",
+                    at.key("rest_api_id"),
+                    format!("`{api}` is not an API Gateway REST API id"),
+                    "REST API ids are 10 lowercase letters and digits, e.g. a1b2c3d4e5",
+                );
+            }
+        }
+        if let Some(stage) = &m.stage {
+            let ok = (1..=128).contains(&stage.len())
+                && stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if self.policy_safe(&at.key("stage"), stage, "stage name") && !ok {
+                self.err(
+                    "CFG022",
+                    at.key("stage"),
+                    format!("`{stage}` is not an API Gateway stage name"),
+                    "use 1–128 letters, digits, `_` and `-`",
+                );
+            }
+        }
+    }
+
+    fn deployment(&mut self, org: &Org) {
+        let Some(d) = &org.deployment else { return };
+        let at = path!["deployment", "pass_role_principals"];
+        for (i, p) in d.pass_role_principals.iter().enumerate() {
+            if self.policy_safe(&at.index(i), p, "principal ARN") && !is_iam_arn(p, &["role", "user"]) {
+                self.err(
+                    "CFG015",
+                    at.index(i),
+                    format!("`{p}` is not an IAM role or user ARN"),
+                    "expected arn:aws:iam::<12-digit account>:role/<name>",
+                );
+            }
+        }
+        if !d.role && !d.pass_role_principals.is_empty() {
+            self.diags.push(
+                Diagnostic::warning("CFG014", at, "`pass_role_principals` is ignored while `role` is false")
+                    .help("set `role: true`, or remove them"),
+            );
         }
     }
 
@@ -493,6 +734,7 @@ impl Checks {
         let (max, extra, what): (usize, &[char], &str) = match mode {
             Mode::Iam => (64, &[], "an IAM user name"),
             Mode::Saml => (256, &[':', '/'], "a session tag value"),
+            Mode::Sso => (128, &[], "an Identity Center user name"),
         };
         let ok = !id.is_empty()
             && id.chars().count() <= max

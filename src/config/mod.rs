@@ -8,6 +8,7 @@ mod check;
 mod load;
 mod shape;
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +44,15 @@ pub struct Org {
     /// People: each gets a user profile in their team's domain.
     #[serde(default)]
     pub users: Vec<User>,
+    /// Custom personas, by name: activities their teams' roles may perform.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub personas: IndexMap<String, Persona>,
+    /// The org's MLflow, which teams reach by their `mlflow` tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mlflow: Option<Mlflow>,
+    /// The model-deployment role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<Deployment>,
     /// A Service Catalog portfolio of launchable Studio products.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<Catalog>,
@@ -56,13 +66,16 @@ pub enum Mode {
     Iam,
     /// SAML federation; the IdP passes the person's `id` as a session tag.
     Saml,
+    /// IAM Identity Center: domains authenticate through it; `id` is the Identity Center
+    /// user name.
+    Sso,
 }
 
 /// Identity settings.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Identity {
-    /// `iam` or `saml`.
+    /// `iam`, `saml` or `sso`.
     pub mode: Mode,
     /// Tag key that binds a person to their user profile.
     #[serde(default = "default_user_tag")]
@@ -70,6 +83,12 @@ pub struct Identity {
     /// The IAM SAML provider (saml mode only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saml_provider_arn: Option<String>,
+    /// The IAM Identity Center instance (sso mode only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso_instance_arn: Option<String>,
+    /// Identity Center group ids that get the Studio admin permission set (sso mode only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub admin_groups: Vec<String>,
 }
 
 fn default_user_tag() -> String {
@@ -137,6 +156,118 @@ pub struct Team {
     /// Instance types the team may launch (`ml.t3.medium`...). Empty means any.
     #[serde(default)]
     pub instance_types: Vec<String>,
+    /// What the team does: `data-scientist`, `mlops`, `compute`, or a key of `personas`.
+    /// Without one, the team role may manage any SageMaker resource carrying its tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persona: Option<String>,
+    /// The team's access to the org's MLflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mlflow: Option<Tier>,
+    /// Identity Center group ids assigned to the team's domain (sso mode).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sso_groups: Vec<String>,
+}
+
+/// An MLflow access tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// Everything on the org's MLflow.
+    Admin,
+    /// Read, search and the UI.
+    Reader,
+    /// Reader, plus registering models, creating model versions and moving their stages.
+    ModelApprover,
+    /// No access.
+    None,
+}
+
+/// An ML activity, as SageMaker Role Manager names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activity {
+    /// Use Studio apps and spaces.
+    RunStudioApp,
+    /// Training, processing, transform, tuning and AutoML jobs.
+    ManageMlJobs,
+    /// Models and the model registry.
+    ManageModels,
+    /// Experiments, trials and lineage.
+    ManageExperiments,
+    /// Read and search experiments and lineage.
+    SearchExperiments,
+    /// The team's buckets.
+    S3BucketAccess,
+    /// Endpoints and endpoint configurations.
+    ManageEndpoints,
+    /// Pipelines and their executions.
+    ManagePipelines,
+    /// What SageMaker jobs need: data, images, logs, metrics, the VPC.
+    AccessAwsServices,
+}
+
+/// A custom persona.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    /// Its ML activities.
+    pub activities: Vec<Activity>,
+}
+
+/// The org's MLflow.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Mlflow {
+    /// `managed`: a SageMaker managed tracking server; `api-gateway`: a self-hosted MLflow
+    /// behind API Gateway with IAM auth.
+    pub server: MlflowServer,
+    /// Managed: the tracking server's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Managed: the artifact bucket, created with the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifact_bucket: Option<String>,
+    /// Managed: `Small`, `Medium` or `Large` (default `Small`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<MlflowSize>,
+    /// API Gateway: the REST API id fronting MLflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    /// API Gateway: the stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+}
+
+/// Where MLflow runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MlflowServer {
+    /// SageMaker managed MLflow.
+    Managed,
+    /// Self-hosted behind API Gateway with IAM auth.
+    ApiGateway,
+}
+
+/// Size of a managed tracking server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum MlflowSize {
+    /// Small.
+    Small,
+    /// Medium.
+    Medium,
+    /// Large.
+    Large,
+}
+
+/// The model-deployment role an external platform deploys models with.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deployment {
+    /// Create the role.
+    pub role: bool,
+    /// IAM roles or users (ARNs, this account) that get the policy to pass the role.
+    #[serde(default)]
+    pub pass_role_principals: Vec<String>,
 }
 
 /// A person.

@@ -32,7 +32,7 @@ pub struct Domain {
     /// Domain name (create-only).
     pub domain_name: Value,
     /// `IAM` or `SSO` (create-only).
-    pub auth_mode: &'static str,
+    pub auth_mode: Value,
     /// Settings for every user profile that does not override them.
     pub default_user_settings: UserSettings,
     /// VPC.
@@ -89,6 +89,12 @@ pub struct UserProfile {
     /// Settings; the execution role lives here and updates in place.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_settings: Option<UserSettings>,
+    /// Identity Center: always `UserName` (create-only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub single_sign_on_user_identifier: Option<&'static str>,
+    /// Identity Center: the person's user name (create-only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub single_sign_on_user_value: Option<Value>,
     /// Tags: create-only, so only tags that never change for the person.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
@@ -114,9 +120,22 @@ pub struct Role {
     /// Managed policies attached.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub managed_policy_arns: Vec<Value>,
+    /// Inline policies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<InlinePolicy>,
     /// Tags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// An inline policy of a role, user or group.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InlinePolicy {
+    /// Name, unique on the role.
+    pub policy_name: String,
+    /// The document.
+    pub policy_document: PolicyDocument,
 }
 
 impl ResourceType for Role {
@@ -355,4 +374,133 @@ pub struct PortfolioShare {
 
 impl ResourceType for PortfolioShare {
     const TYPE: &'static str = "AWS::ServiceCatalog::PortfolioShare";
+}
+
+/// AWS::S3::Bucket —
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html>
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Bucket {
+    /// Bucket name (create-only).
+    pub bucket_name: Value,
+    /// Default encryption.
+    pub bucket_encryption: Value,
+    /// Public access block.
+    pub public_access_block_configuration: Value,
+    /// Versioning.
+    pub versioning_configuration: Value,
+}
+
+impl ResourceType for Bucket {
+    const TYPE: &'static str = "AWS::S3::Bucket";
+}
+
+/// AWS::S3::BucketPolicy.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BucketPolicy {
+    /// The bucket.
+    pub bucket: Value,
+    /// The policy.
+    pub policy_document: PolicyDocument,
+}
+
+impl ResourceType for BucketPolicy {
+    const TYPE: &'static str = "AWS::S3::BucketPolicy";
+}
+
+/// AWS::SageMaker::MlflowTrackingServer —
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-mlflowtrackingserver.html>
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MlflowTrackingServer {
+    /// Name (create-only).
+    pub tracking_server_name: String,
+    /// `s3://` URI of the artifact store.
+    pub artifact_store_uri: Value,
+    /// The service role.
+    pub role_arn: Value,
+    /// `Small`, `Medium` or `Large`.
+    pub tracking_server_size: &'static str,
+    /// Register logged models in the SageMaker model registry.
+    pub automatic_model_registration: bool,
+}
+
+impl ResourceType for MlflowTrackingServer {
+    const TYPE: &'static str = "AWS::SageMaker::MlflowTrackingServer";
+}
+
+/// AWS::IAM::InstanceProfile.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceProfile {
+    /// Name (create-only).
+    pub instance_profile_name: Value,
+    /// The role (one).
+    pub roles: Vec<Value>,
+}
+
+impl ResourceType for InstanceProfile {
+    const TYPE: &'static str = "AWS::IAM::InstanceProfile";
+}
+
+/// AWS::SSO::PermissionSet —
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sso-permissionset.html>
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PermissionSet {
+    /// Name (≤32 characters, `[\w+=,.@-]+`).
+    pub name: String,
+    /// What it grants.
+    pub description: String,
+    /// The Identity Center instance.
+    pub instance_arn: Value,
+    /// AWS managed policies.
+    pub managed_policies: Vec<Value>,
+    /// Inline policy.
+    pub inline_policy: PolicyDocument,
+    /// ISO-8601 session length.
+    pub session_duration: &'static str,
+}
+
+impl ResourceType for PermissionSet {
+    const TYPE: &'static str = "AWS::SSO::PermissionSet";
+}
+
+/// AWS::SSO::Assignment: a permission set for a principal in an account (all create-only).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Assignment {
+    /// The Identity Center instance.
+    pub instance_arn: Value,
+    /// The permission set.
+    pub permission_set_arn: Value,
+    /// Group or user id.
+    pub principal_id: String,
+    /// `GROUP` or `USER`.
+    pub principal_type: &'static str,
+    /// Account id.
+    pub target_id: Value,
+    /// `AWS_ACCOUNT`.
+    pub target_type: &'static str,
+}
+
+impl ResourceType for Assignment {
+    const TYPE: &'static str = "AWS::SSO::Assignment";
+}
+
+/// AWS::SSO::ApplicationAssignment: a principal assigned to an Identity Center application.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ApplicationAssignment {
+    /// The application (a Studio domain's `SingleSignOnApplicationArn`).
+    pub application_arn: Value,
+    /// Group or user id.
+    pub principal_id: String,
+    /// `GROUP` or `USER`.
+    pub principal_type: &'static str,
+}
+
+impl ResourceType for ApplicationAssignment {
+    const TYPE: &'static str = "AWS::SSO::ApplicationAssignment";
 }

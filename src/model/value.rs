@@ -140,6 +140,18 @@ impl Value {
         Self::reference("AWS::NoValue")
     }
 
+    /// A literal from JSON (`null` becomes an empty string: CloudFormation has no null).
+    pub fn json(v: serde_json::Value) -> Self {
+        match v {
+            serde_json::Value::Bool(b) => Self::Bool(b),
+            serde_json::Value::Number(n) => Self::Int(n.as_i64().unwrap_or_default()),
+            serde_json::Value::String(s) => Self::Str(s),
+            serde_json::Value::Array(a) => Self::List(a.into_iter().map(Self::json).collect()),
+            serde_json::Value::Object(m) => Self::Map(m.into_iter().map(|(k, v)| (k, Self::json(v))).collect()),
+            serde_json::Value::Null => Self::Str(String::new()),
+        }
+    }
+
     /// A list of string literals.
     pub fn strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Self {
         Self::List(items.into_iter().map(|s| Self::Str(s.as_ref().to_owned())).collect())

@@ -70,6 +70,10 @@ pub enum FileKind {
     Access,
     /// A users stack.
     Users,
+    /// The managed MLflow stack.
+    Mlflow,
+    /// The model-deployment stack.
+    Deployment,
     /// The portfolio stack.
     Portfolio,
     /// A product template.
@@ -86,6 +90,8 @@ impl FileKind {
             StackKind::Team => Self::Team,
             StackKind::Access => Self::Access,
             StackKind::Users => Self::Users,
+            StackKind::Mlflow => Self::Mlflow,
+            StackKind::Deployment => Self::Deployment,
             StackKind::Portfolio => Self::Portfolio,
             StackKind::Product => Self::Product,
         }
@@ -191,6 +197,8 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
                     FileKind::Team => "a team's execution role",
                     FileKind::Access => "admin and login access",
                     FileKind::Users => "user profiles",
+                    FileKind::Mlflow => "the MLflow tracking server",
+                    FileKind::Deployment => "the model-deployment role",
                     FileKind::Portfolio => "the Service Catalog portfolio",
                     FileKind::Product | FileKind::Readme => return None,
                 },

@@ -149,9 +149,29 @@ fn find<'v>(props: &'v Value, location: &[&str], at: &Path) -> Vec<(Path, &'v Va
     }
 }
 
-/// Characters IAM counts: everything but whitespace outside strings.
+/// Characters IAM counts (everything but whitespace outside strings), for the largest
+/// document the template can produce: each `Fn::If` counts its larger branch.
 fn policy_size(doc: &Value) -> usize {
-    serde_json::to_string(doc).map_or(0, |s| s.len())
+    serde_json::to_string(&largest(doc)).map_or(0, |s| s.len())
+}
+
+/// `v` with every `Fn::If` replaced by its larger branch, and `AWS::NoValue` removed.
+fn largest(v: &Value) -> Value {
+    let no_value = |v: &Value| matches!(as_fn(v), Some(("Ref", Value::String(s))) if s == "AWS::NoValue");
+    if let Some(("Fn::If", Value::Array(branches))) = as_fn(v) {
+        if let [_, a, b] = branches.as_slice() {
+            let (a, b) = (largest(a), largest(b));
+            let size = |x: &Value| if no_value(x) { 0 } else { serde_json::to_string(x).map_or(0, |s| s.len()) };
+            return if size(&a) >= size(&b) { a } else { b };
+        }
+    }
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(largest).filter(|i| !no_value(i)).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), largest(v))).filter(|(_, v)| !no_value(v)).collect())
+        }
+        other => other.clone(),
+    }
 }
 
 fn strings_of(v: &Value) -> Vec<&Value> {

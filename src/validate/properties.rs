@@ -50,16 +50,18 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         let mut seen: Vec<(String, String)> = Vec::new();
         let has_if = contains_if(props);
         for branch in if has_if { &[Branch::Then, Branch::Else][..] } else { &[Branch::Then][..] } {
-            let mut opaque = Vec::new();
-            let instance = prepare(props, *branch, &mut Path::root(), &mut opaque).unwrap_or(Value::Object(Map::new()));
+            let mut found = Prepared::default();
+            let instance = prepare(props, *branch, &mut (Path::root(), Path::root()), &mut found)
+                .unwrap_or(Value::Object(Map::new()));
             for e in validator.iter_errors(&instance) {
-                let pointer = e.instance_path().as_str().to_owned();
+                let prepared = e.instance_path().as_str().to_owned();
                 let presence_only = presence_only(schema, e.schema_path().as_str());
-                if (!presence_only && hides_an_intrinsic(&pointer, e.kind(), &opaque))
+                if (!presence_only && hides_an_intrinsic(&prepared, e.kind(), &found.opaque))
                     || coercible(e.kind(), e.instance())
                 {
                     continue;
                 }
+                let pointer = found.original(&prepared).pointer();
                 for d in describe(schema, type_name, &at, &pointer, e.kind(), e.instance(), e.schema_path().as_str()) {
                     let key = (pointer.clone(), d.message.clone());
                     if !seen.contains(&key) {
@@ -71,8 +73,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             if *branch == Branch::Then {
                 custom_keywords(ctx, schema, &instance, &at);
                 read_only(ctx, schema, type_name, &instance, &at);
-                for (path, intrinsic) in &opaque {
-                    kinds(ctx, schema, path, intrinsic, &at);
+                for o in &found.opaque {
+                    kinds(ctx, schema, &o.prepared, &o.original, &o.value, &at);
                 }
             }
         }
@@ -93,15 +95,48 @@ fn contains_if(v: &Value) -> bool {
     }
 }
 
+/// An intrinsic whose value is unknown before deploy: where it stands in the prepared
+/// instance and in the template, and the intrinsic itself.
+struct Opaque {
+    prepared: Path,
+    original: Path,
+    value: Value,
+}
+
+/// What preparing an instance found.
+#[derive(Default)]
+struct Prepared {
+    /// Intrinsics replaced by stand-ins.
+    opaque: Vec<Opaque>,
+    /// List items that moved because an earlier `AWS::NoValue` item was removed.
+    moved: Vec<(Path, Path)>,
+}
+
+impl Prepared {
+    /// The template path of a pointer into the prepared instance.
+    fn original(&self, pointer: &str) -> Path {
+        let path = Path::from_pointer(pointer);
+        let best = self.moved.iter().filter(|(p, _)| path.0.starts_with(&p.0)).max_by_key(|(p, _)| p.0.len());
+        match best {
+            Some((prepared, original)) => {
+                let mut out = original.clone();
+                out.0.extend(path.0[prepared.0.len()..].iter().cloned());
+                out
+            }
+            None => path,
+        }
+    }
+}
+
 /// The value CloudFormation would see, as far as it is known before deploy: `None` where
-/// `AWS::NoValue` removes it. Intrinsics whose value is unknown become unique stand-ins and
-/// are listed in `opaque` with their path.
-fn prepare(v: &Value, branch: Branch, path: &mut Path, opaque: &mut Vec<(Path, Value)>) -> Option<Value> {
+/// `AWS::NoValue` removes it. Intrinsics whose value is unknown become unique stand-ins.
+/// `at` is the path in the prepared instance and in the template.
+fn prepare(v: &Value, branch: Branch, at: &mut (Path, Path), found: &mut Prepared) -> Option<Value> {
     if let Some((name, arg)) = as_fn(v) {
         match (name, arg) {
             ("Ref", Value::String(s)) if s == "AWS::NoValue" => return None,
             ("Fn::If", Value::Array(a)) if a.len() == 3 => {
-                return prepare(&a[if branch == Branch::Then { 1 } else { 2 }], branch, path, opaque);
+                return prepare(&a[if branch == Branch::Then { 1 } else { 2 }], branch, at, found);
             }
             ("Fn::Sub", Value::String(s)) => {
                 if let Some(sample) = sample_sub(s) {
@@ -115,29 +150,36 @@ fn prepare(v: &Value, branch: Branch, path: &mut Path, opaque: &mut Vec<(Path, V
             }
             _ => {}
         }
-        opaque.push((path.clone(), v.clone()));
-        return Some(Value::String(format!("{STAND_IN}{}", opaque.len())));
+        found.opaque.push(Opaque { prepared: at.0.clone(), original: at.1.clone(), value: v.clone() });
+        return Some(Value::String(format!("{STAND_IN}{}", found.opaque.len())));
     }
     match v {
         Value::Object(m) => {
             let mut out = Map::with_capacity(m.len());
             for (k, child) in m {
-                path.0.push(Segment::Key(k.clone()));
-                if let Some(c) = prepare(child, branch, path, opaque) {
+                at.0.0.push(Segment::Key(k.clone()));
+                at.1.0.push(Segment::Key(k.clone()));
+                if let Some(c) = prepare(child, branch, at, found) {
                     out.insert(k.clone(), c);
                 }
-                path.0.pop();
+                at.0.0.pop();
+                at.1.0.pop();
             }
             Some(Value::Object(out))
         }
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, child) in items.iter().enumerate() {
-                path.0.push(Segment::Index(i));
-                if let Some(c) = prepare(child, branch, path, opaque) {
+                at.0.0.push(Segment::Index(out.len()));
+                at.1.0.push(Segment::Index(i));
+                if out.len() != i {
+                    found.moved.push((at.0.clone(), at.1.clone()));
+                }
+                if let Some(c) = prepare(child, branch, at, found) {
                     out.push(c);
                 }
-                path.0.pop();
+                at.0.0.pop();
+                at.1.0.pop();
             }
             Some(Value::Array(out))
         }
@@ -162,12 +204,12 @@ fn sample_join(arg: &[Value]) -> Option<String> {
 
 /// True when an error is about a stand-in (or a structure holding one) rather than about
 /// anything written in the template.
-fn hides_an_intrinsic(pointer: &str, kind: &ValidationErrorKind, opaque: &[(Path, Value)]) -> bool {
+fn hides_an_intrinsic(pointer: &str, kind: &ValidationErrorKind, opaque: &[Opaque]) -> bool {
     if matches!(kind, ValidationErrorKind::Required { .. } | ValidationErrorKind::AdditionalProperties { .. }) {
         return false;
     }
-    opaque.iter().any(|(p, _)| {
-        let o = p.pointer();
+    opaque.iter().any(|o| {
+        let o = o.prepared.pointer();
         o == pointer || o.starts_with(&format!("{pointer}/"))
     })
 }
@@ -521,8 +563,8 @@ fn produced(ctx: &Ctx<'_>, intrinsic: &Value) -> Option<(Kind, String)> {
     }
 }
 
-fn kinds(ctx: &mut Ctx<'_>, schema: &Value, path: &Path, intrinsic: &Value, at: &Path) {
-    let Some(node) = subschema(schema, &path.pointer()) else { return };
+fn kinds(ctx: &mut Ctx<'_>, schema: &Value, prepared: &Path, path: &Path, intrinsic: &Value, at: &Path) {
+    let Some(node) = subschema(schema, &prepared.pointer()) else { return };
     let Some(want) = wanted(node) else { return };
     let Some((have, source)) = produced(ctx, intrinsic) else { return };
     let property = path.0.iter().rev().find_map(|s| match s {

@@ -1,0 +1,230 @@
+//! MLflow: the managed tracking server's stack (server, artifact bucket, service role), and
+//! the statements of each access tier, for a managed server (`sagemaker-mlflow:*` actions on
+//! the server's ARN) or a self-hosted MLflow behind API Gateway (`execute-api:Invoke` on the
+//! REST routes each tier may call).
+
+use super::Stack;
+use super::grants::Switches;
+use super::layout::{Layout, StackKind, sagemaker_arn};
+use crate::config::{Mlflow, MlflowServer, MlflowSize, Org};
+use crate::model::iam::{PolicyDocument, Principal, Statement};
+use crate::model::resources::{Bucket, BucketPolicy, ManagedPolicy, MlflowTrackingServer, Role};
+use crate::model::{Resource, Template, Value};
+use crate::path;
+
+/// Model-registry writes of the model-approver tier: register models, create versions, move
+/// stages, tag and alias them. No run or experiment writes, no deletions.
+pub const APPROVER_WRITES: &[&str] = &[
+    "sagemaker-mlflow:CreateModelVersion",
+    "sagemaker-mlflow:CreateRegisteredModel",
+    "sagemaker-mlflow:DeleteRegisteredModelAlias",
+    "sagemaker-mlflow:SetModelVersionTag",
+    "sagemaker-mlflow:SetRegisteredModelAlias",
+    "sagemaker-mlflow:SetRegisteredModelTag",
+    "sagemaker-mlflow:TransitionModelVersionStage",
+    "sagemaker-mlflow:UpdateModelVersion",
+    "sagemaker-mlflow:UpdateRegisteredModel",
+];
+
+/// The reader tier: the UI and every `Get*`, `Search*` and `List*` action of the tracking
+/// server, from the vendored IAM catalog.
+pub fn reader_actions() -> Vec<String> {
+    let mut out: Vec<String> = crate::validate::data::catalog()
+        .detailed
+        .get("sagemaker-mlflow")
+        .map(|s| {
+            s.actions
+                .values()
+                .map(|(name, _)| name.clone())
+                .filter(|n| n == "AccessUI" || ["Get", "Search", "List"].iter().any(|p| n.starts_with(p)))
+                .map(|n| format!("sagemaker-mlflow:{n}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// REST routes (method and path under the stage) of the reader tier over API Gateway.
+pub const READER_ROUTES: &[&str] = &[
+    "GET/api/2.0/mlflow/*",
+    "GET/api/2.0/mlflow-artifacts/*",
+    "POST/api/2.0/mlflow/experiments/search",
+    "POST/api/2.0/mlflow/runs/search",
+];
+
+/// Routes the model-approver tier adds: registry writes (MLflow 2 updates models with PATCH).
+pub const APPROVER_ROUTES: &[&str] = &[
+    "PATCH/api/2.0/mlflow/model-versions/*",
+    "PATCH/api/2.0/mlflow/registered-models/*",
+    "POST/api/2.0/mlflow/model-versions/*",
+    "POST/api/2.0/mlflow/registered-models/*",
+];
+
+/// The ARN of the managed tracking server.
+fn server_arn(name: &str) -> Value {
+    sagemaker_arn(&format!("mlflow-tracking-server/{name}"))
+}
+
+/// An API Gateway route ARN under the MLflow API's stage.
+fn route(m: &Mlflow, route: &str) -> Value {
+    let api = m.rest_api_id.as_deref().unwrap_or_default();
+    let stage = m.stage.as_deref().unwrap_or_default();
+    Value::sub(format!(
+        "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:{api}/{stage}/{route}"
+    ))
+}
+
+/// The statements of a team's MLflow tier; empty when the org has no MLflow.
+pub(super) fn tier_statements(org: &Org, switches: &Switches) -> Vec<Statement> {
+    let Some(m) = &org.mlflow else { return Vec::new() };
+    let readers = switches.any(&["MlflowReader", "MlflowModelApprover"]);
+    let approvers = switches.flag("MlflowModelApprover");
+    let admins = switches.flag("MlflowAdmin");
+    let mut out = Vec::new();
+    match m.server {
+        MlflowServer::Managed => {
+            let server = || vec![server_arn(m.name.as_deref().unwrap_or_default())];
+            let ui = ["sagemaker:CreatePresignedMlflowTrackingServerUrl", "sagemaker:DescribeMlflowTrackingServer"];
+            if let Some(when) = switches.any(&["MlflowAdmin", "MlflowReader", "MlflowModelApprover"]).condition() {
+                out.push(Statement::allow(ui, server()).sid("OpenMlflowUi").only_if(when));
+            }
+            if let Some(when) = readers.condition() {
+                out.push(Statement::allow(reader_actions(), server()).sid("ReadMlflow").only_if(when));
+            }
+            if let Some(when) = approvers.condition() {
+                out.push(Statement::allow(APPROVER_WRITES, server()).sid("ApproveModels").only_if(when));
+            }
+            if let Some(when) = admins.condition() {
+                out.push(Statement::allow(["sagemaker-mlflow:*"], server()).sid("AdministerMlflow").only_if(when));
+            }
+        }
+        MlflowServer::ApiGateway => {
+            let routes = |list: &[&str]| list.iter().map(|r| route(m, r)).collect::<Vec<_>>();
+            if let Some(when) = readers.condition() {
+                out.push(
+                    Statement::allow(["execute-api:Invoke"], routes(READER_ROUTES)).sid("ReadMlflow").only_if(when),
+                );
+            }
+            if let Some(when) = approvers.condition() {
+                out.push(
+                    Statement::allow(["execute-api:Invoke"], routes(APPROVER_ROUTES))
+                        .sid("ApproveModels")
+                        .only_if(when),
+                );
+            }
+            if let Some(when) = admins.condition() {
+                out.push(
+                    Statement::allow(["execute-api:Invoke"], routes(&["*/*"])).sid("AdministerMlflow").only_if(when),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The managed tracking server's stack, when the org runs one.
+pub(super) fn stack(org: &Org) -> Option<Stack> {
+    let m = org.mlflow.as_ref().filter(|m| m.server == MlflowServer::Managed)?;
+    let name = m.name.clone().unwrap_or_default();
+    let bucket = m.artifact_bucket.clone().unwrap_or_default();
+    let origin = path!["mlflow"];
+    let key = org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone());
+    let mut t = Template::new(format!("studioform: managed MLflow tracking server {name} of {}", org.name));
+
+    let encryption = match &key {
+        Some(k) => {
+            serde_json::json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": k}, "BucketKeyEnabled": true}]})
+        }
+        None => {
+            serde_json::json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        }
+    };
+    let props = Bucket {
+        bucket_name: Value::from(&bucket),
+        bucket_encryption: Value::json(encryption),
+        public_access_block_configuration: Value::json(serde_json::json!({
+            "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
+        })),
+        versioning_configuration: Value::json(serde_json::json!({"Status": "Enabled"})),
+    };
+    // Runs' artifacts are people's work: the bucket outlives the stack.
+    t.add("ArtifactBucket", Resource::new(&props, origin.clone()).retained());
+    let bucket_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}"));
+    let objects_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"));
+    let tls = BucketPolicy {
+        bucket: Value::reference("ArtifactBucket"),
+        policy_document: PolicyDocument::new(vec![Statement {
+            principal: Some(Principal::Aws(vec![Value::from("*")])),
+            ..Statement::deny(["s3:*"], vec![bucket_arn.clone(), objects_arn.clone()])
+                .sid("DenyInsecureTransport")
+                .when("Bool", "aws:SecureTransport", "false")
+        }]),
+    };
+    t.add("ArtifactBucketPolicy", Resource::new(&tls, origin.clone()));
+
+    let mut statements = vec![
+        Statement::allow(["s3:GetBucketLocation", "s3:ListBucket"], vec![bucket_arn]).sid("ListArtifacts"),
+        Statement::allow(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], vec![objects_arn])
+            .sid("ReadWriteArtifacts"),
+        // Automatic model registration writes to the SageMaker model registry.
+        Statement::allow(
+            [
+                "sagemaker:AddTags",
+                "sagemaker:CreateModelPackage",
+                "sagemaker:CreateModelPackageGroup",
+                "sagemaker:DescribeModelPackageGroup",
+                "sagemaker:UpdateModelPackage",
+            ],
+            vec![sagemaker_arn("model-package-group/*"), sagemaker_arn("model-package/*")],
+        )
+        .sid("RegisterModels"),
+    ];
+    if let Some(k) = &key {
+        statements
+            .push(Statement::allow(["kms:Decrypt", "kms:GenerateDataKey"], vec![Value::from(k)]).sid("UseOrgKey"));
+    }
+    t.add(
+        "ServicePolicy",
+        Resource::new(
+            &ManagedPolicy {
+                description: Some("studioform: what the MLflow tracking server needs".into()),
+                policy_document: PolicyDocument::new(statements),
+                ..ManagedPolicy::default()
+            },
+            origin.clone(),
+        ),
+    );
+    let role = Role {
+        description: Some(format!("studioform: service role of MLflow tracking server {name}")),
+        assume_role_policy_document: PolicyDocument::new(vec![Statement::trust(
+            Principal::Service(vec!["sagemaker.amazonaws.com".into()]),
+            ["sts:AssumeRole"],
+        )]),
+        managed_policy_arns: vec![Value::reference("ServicePolicy")],
+        ..Role::default()
+    };
+    t.add("ServiceRole", Resource::new(&role, origin.clone()));
+    let server = MlflowTrackingServer {
+        tracking_server_name: name.clone(),
+        artifact_store_uri: Value::from(format!("s3://{bucket}/mlflow")),
+        role_arn: Value::get_att("ServiceRole", "Arn"),
+        tracking_server_size: match m.size.unwrap_or(MlflowSize::Small) {
+            MlflowSize::Small => "Small",
+            MlflowSize::Medium => "Medium",
+            MlflowSize::Large => "Large",
+        },
+        automatic_model_registration: false,
+    };
+    // Experiments, runs and the registry live in the server: retained like people's homes.
+    t.add("TrackingServer", Resource::new(&server, origin).retained());
+    let stack = Layout::new(org).mlflow_stack();
+    t.output(
+        "TrackingServerArn",
+        "ARN of the MLflow tracking server",
+        Value::get_att("TrackingServer", "TrackingServerArn"),
+        Some(Layout::export(&stack, "TrackingServerArn")),
+    );
+    t.output("ArtifactBucket", "Bucket of the server's artifacts", Value::reference("ArtifactBucket"), None);
+    Some(Stack::new(stack, StackKind::Mlflow, t))
+}
