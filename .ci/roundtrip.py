@@ -8,9 +8,13 @@ from cfnlint.decode import cfn_yaml
 
 
 def unkeyed(s):
-    """Product keys and version notes name each format's bytes; compare without them."""
+    """Product and portfolio keys and version notes name each format's bytes; compare
+    without them."""
     if s.startswith("template sha256 "):
         return "template sha256"
+    j = s.find("portfolio/")
+    if j >= 0:
+        return s[: j + len("portfolio/")]
     i = s.find("products/")
     if i < 0:
         return s

@@ -34,42 +34,79 @@ fn peak_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// Times one estate of `n` users in this process and prints its table row: a first synth
+/// (load, build + validate, render, write), then a second synth with one more person, as a
+/// user runs it (`studioform synth`: the manifest's placement, the safety gate, the write of
+/// one changed stack).
+fn one(n: usize, dir: &std::path::Path) {
+    let text = estate(n);
+    let out = dir.join(n.to_string());
+    let _ = std::fs::remove_dir_all(&out);
+    let t0 = Instant::now();
+    let loaded = match studioform::config::load_str("bench.yaml", text.clone()) {
+        Ok(l) => l,
+        Err(e) => panic!("{e}"),
+    };
+    let t1 = Instant::now();
+    let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    let t2 = Instant::now();
+    let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
+    let t3 = Instant::now();
+    if let Err(e) = studioform::output::write(&out, &files) {
+        panic!("{e}");
+    }
+    let t4 = Instant::now();
+    let bytes: usize = files.iter().map(|f| f.content.len()).sum();
+    let (count, first_peak) = (files.len(), peak_mb());
+    drop((loaded, bundle, files));
+
+    let config = dir.join(format!("{n}.yaml"));
+    let more = text.replace("users:\n", "users:\n  - name: newcomer\n    team: team3\n    id: newcomer\n");
+    if let Err(e) = std::fs::write(&config, more) {
+        panic!("{e}");
+    }
+    let args = ["studioform", "synth", "--config", &config.to_string_lossy(), "--out", &out.to_string_lossy()]
+        .map(str::to_owned);
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let t5 = Instant::now();
+    let code = studioform::cli::run(args, &mut stdout, &mut stderr);
+    let t6 = Instant::now();
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
+    println!(
+        "| {n} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {first_peak:.0} | {count} | {bytes} | {:.3} | {:.0} |",
+        (t1 - t0).as_secs_f64(),
+        (t2 - t1).as_secs_f64(),
+        (t3 - t2).as_secs_f64(),
+        (t4 - t3).as_secs_f64(),
+        (t4 - t0).as_secs_f64(),
+        (t6 - t5).as_secs_f64(),
+        peak_mb(),
+    );
+}
+
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = std::env::temp_dir().join(format!("studioform-bench-{}", std::process::id()));
-    println!("| users | load s | build+validate s | render s | write s | total s | peak MB | files | bytes |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    if let Some(n) = args.iter().position(|a| a == "--one").and_then(|i| args.get(i + 1)?.parse().ok()) {
+        let parent = args.iter().position(|a| a == "--dir").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
+        one(n, &parent.unwrap_or(dir));
+        return;
+    }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
+    println!(
+        "| users | load s | build+validate s | render s | write s | total s | peak MB | files | bytes | synth +1 person s | peak MB after |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let me = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
     for n in sizes {
-        let text = estate(n);
-        let out = dir.join(n.to_string());
-        let _ = std::fs::remove_dir_all(&out);
-        let t0 = Instant::now();
-        let loaded = match studioform::config::load_str("bench.yaml", text) {
-            Ok(l) => l,
-            Err(e) => panic!("{e}"),
-        };
-        let t1 = Instant::now();
-        let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
-            .unwrap_or_else(|d| panic!("{d:?}"));
-        let t2 = Instant::now();
-        let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
-        let t3 = Instant::now();
-        if let Err(e) = studioform::output::write(&out, &files) {
-            panic!("{e}");
-        }
-        let t4 = Instant::now();
-        let bytes: usize = files.iter().map(|f| f.content.len()).sum();
-        println!(
-            "| {n} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.0} | {} | {bytes} |",
-            (t1 - t0).as_secs_f64(),
-            (t2 - t1).as_secs_f64(),
-            (t3 - t2).as_secs_f64(),
-            (t4 - t3).as_secs_f64(),
-            (t4 - t0).as_secs_f64(),
-            peak_mb(),
-            files.len(),
-        );
+        // A process per size, so that each peak is its own.
+        let status = std::process::Command::new(&me)
+            .args(["--one", &n.to_string(), "--dir", &dir.to_string_lossy()])
+            .status()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(status.success());
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 use crate::diag::{self, Diagnostic, Severity, Source};
+use crate::output::review::DiffFormat;
 use crate::output::{self, Change};
 use crate::render::Format;
 use crate::{EXIT_INVALID, EXIT_OK, EXIT_USAGE, Error, config};
@@ -50,6 +51,25 @@ enum Command {
         /// Compare with the output on disk instead of writing; exit 1 when it is stale.
         #[arg(long)]
         check: bool,
+        /// Write even when the change deletes or replaces a Studio domain or user profile.
+        #[arg(long)]
+        allow_replace: bool,
+    },
+    /// Show what synth would change, per stack: resources added, removed, modified and
+    /// replaced, and IAM statements added and removed.
+    Diff {
+        /// The org file.
+        #[arg(long, default_value = "studioform.yaml")]
+        config: PathBuf,
+        /// Output directory to compare with.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// How to print the changes.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 1 when anything would change.
+        #[arg(long)]
+        fail: bool,
     },
     /// Check CloudFormation templates (YAML or JSON), hand-written ones included. Exit 0 when
     /// clean (warnings allowed), 1 on errors, 2 when a file cannot be read or parsed.
@@ -105,7 +125,10 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
         }
     };
     let result = match cli.command {
-        Command::Synth { config, out: dir, format, check } => synth(&config, &dir, format, check, out, err),
+        Command::Synth { config, out: dir, format, check, allow_replace } => {
+            synth(&config, &dir, format, Mode { check, allow_replace }, out, err)
+        }
+        Command::Diff { config, out: dir, format, fail } => diff(&config, &dir, format, fail, out, err),
         Command::Validate { files, format } => Ok(validate(&files, format, out, err)),
         Command::Publish { out: dir, bucket, prefix, region, endpoint_url } => {
             let opts = crate::publish::Options { out: dir, bucket, prefix, region, endpoint_url };
@@ -144,24 +167,57 @@ fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write) {
     }
 }
 
-fn synth(
+/// How `synth` runs.
+#[derive(Clone, Copy, Debug)]
+struct Mode {
+    check: bool,
+    allow_replace: bool,
+}
+
+/// Loads, builds and renders: what `synth` would write into `dir`.
+fn build(
     config: &Path,
     dir: &Path,
     format: Format,
-    check: bool,
-    out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<i32, Error> {
+) -> Result<(config::Loaded, crate::build::Bundle, Vec<output::File>), Error> {
     let loaded = config::load(config)?;
     warnings(&loaded.warnings, &loaded.source, err);
     let previous = output::previous(dir);
     let bundle = match crate::synth(&loaded, &previous, format) {
         Ok(b) => b,
-        Err(diags) => {
-            return Err(Error::Invalid { file: Box::new(loaded.source), diags });
-        }
+        Err(diags) => return Err(Error::Invalid { file: Box::new(loaded.source), diags }),
     };
     let files = output::render(&loaded.org.name, &bundle, format);
+    Ok((loaded, bundle, files))
+}
+
+fn diff(
+    config: &Path,
+    dir: &Path,
+    format: DiffFormat,
+    fail: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Error> {
+    // Compare in the format already on disk, so that only real changes show.
+    let on_disk = output::read_manifest(dir).map_or(Format::Yaml, |m| m.format);
+    let (_, bundle, files) = build(config, dir, on_disk, err)?;
+    let diff = output::diff::compute(dir, &bundle, &files);
+    let _ = out.write_all(output::review::render(&diff, format).as_bytes());
+    Ok(if fail && !diff.is_empty() { EXIT_INVALID } else { EXIT_OK })
+}
+
+fn synth(
+    config: &Path,
+    dir: &Path,
+    format: Format,
+    mode: Mode,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Error> {
+    let (loaded, bundle, files) = build(config, dir, format, err)?;
+    let check = mode.check;
     if check {
         let changes = output::changes(dir, &files);
         if changes.is_empty() {
@@ -192,6 +248,18 @@ fn synth(
         );
         return Ok(EXIT_INVALID);
     }
+    if output::read_manifest(dir).is_some() {
+        let diff = output::diff::compute(dir, &bundle, &files);
+        let destructive = output::diff::destructive(&diff, &bundle);
+        if !destructive.is_empty() {
+            if !mode.allow_replace {
+                return Err(Error::Invalid { file: Box::new(loaded.source), diags: destructive });
+            }
+            let warned: Vec<Diagnostic> =
+                destructive.into_iter().map(|d| Diagnostic { severity: Severity::Warning, help: None, ..d }).collect();
+            warnings(&warned, &loaded.source, err);
+        }
+    }
     let changes = output::write(dir, &files)?;
     let resources: usize = bundle.stacks.iter().map(crate::build::Stack::resource_count).sum();
     let _ = writeln!(
@@ -202,6 +270,9 @@ fn synth(
         dir.display(),
         changes.len()
     );
+    // Freeing an estate of many thousand profiles takes a noticeable share of the run; the
+    // process is about to end, so let it happen off the main thread.
+    std::thread::spawn(move || drop((loaded, bundle, files)));
     Ok(EXIT_OK)
 }
 

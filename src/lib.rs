@@ -129,7 +129,10 @@ pub fn synth(
     previous: &build::Previous,
     format: render::Format,
 ) -> Result<build::Bundle, Vec<Diagnostic>> {
-    let bundle = build::bundle(&loaded.org, &loaded.base_dir, previous, format)?;
+    let mut bundle = build::bundle(&loaded.org, &loaded.base_dir, previous, format)?;
+    for stack in &mut bundle.stacks {
+        stack.seal();
+    }
     let findings = validate::bundle(&bundle);
     if findings.iter().any(Diagnostic::is_error) {
         return Err(findings);

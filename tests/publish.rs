@@ -159,7 +159,9 @@ fn publishes_each_product_once_at_its_key_with_its_exact_bytes() {
     let moto = Moto::start();
     moto.create_bucket("studio-templates");
     let dir = temp_dir("publish");
-    let example = std::fs::read_to_string(root().join("examples/acme.yaml")).unwrap();
+    let with_units = std::fs::read_to_string(root().join("examples/acme.yaml")).unwrap();
+    let example = with_units.replace("  organizational_units: [ou-ab12-34cd56ef]\n", "");
+    assert_ne!(example, with_units);
     let out = synth(&dir, &example);
     let keys = product_keys(&out);
     assert_eq!(keys.len(), 4);
@@ -188,6 +190,13 @@ fn publishes_each_product_once_at_its_key_with_its_exact_bytes() {
     let old_team = &keys.iter().find(|(p, _)| p.ends_with("team.yaml")).unwrap().1;
     assert!(moto.get("studio-templates", &format!("studio/{old_team}")).is_some());
     assert_eq!(moto.keys("studio-templates").len(), 5);
+
+    // Rolled out to organizational units, the portfolio is published too, for the StackSet.
+    let out = synth(&dir, &with_units.replace("[acme-nlp-data]", "[acme-nlp-data, acme-nlp-archive]"));
+    let rolled = publish(&moto, &out, "studio-templates");
+    assert!(rolled.status.success());
+    assert_eq!((lines_starting(&rolled, "uploaded"), lines_starting(&rolled, "skipped")), (1, 4));
+    assert!(String::from_utf8_lossy(&rolled.stdout).contains("uploaded  studio/portfolio/"));
 }
 
 #[test]

@@ -59,7 +59,8 @@ fn yaml_output_reads_back_as_exactly_the_json_output() {
     }
 }
 
-/// The tree with product keys (`products/<name>/<sha256>.<ext>`) cut after the name, and
+/// The tree with product keys (`products/<name>/<sha256>.<ext>`) cut after the name, the
+/// portfolio's key (`portfolio/<sha256>.<ext>`) cut after `portfolio/`, and
 /// version descriptions without their hash: they address the bytes of each format, so YAML
 /// and JSON outputs name different objects.
 fn without_product_keys(v: serde_json::Value) -> serde_json::Value {
@@ -73,7 +74,10 @@ fn without_product_keys(v: serde_json::Value) -> serde_json::Value {
                 let name = rest.split('/').next().unwrap_or_default();
                 serde_json::Value::String(format!("{}products/{name}", &s[..i]))
             }
-            None => serde_json::Value::String(s),
+            None => match s.find("portfolio/") {
+                Some(i) => serde_json::Value::String(s[..i + "portfolio/".len()].to_owned()),
+                None => serde_json::Value::String(s),
+            },
         },
         serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(without_product_keys).collect()),
         serde_json::Value::Object(m) => {
@@ -185,7 +189,11 @@ fn removes_stacks_that_are_no_longer_synthesized_and_nothing_else() {
     assert!(out.join("stacks/acme-domain-spare.yaml").exists());
     std::fs::write(out.join("stacks/hand-written.yaml"), "kept").unwrap();
     write_config(&dir, &common::minimal());
-    assert_eq!(cli(&["synth", "--config", &config, "--out", out.to_str().unwrap()]).0, 0);
+    let (code, _, err) = cli(&["synth", "--config", &config, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "deleting a domain needs --allow-replace");
+    assert!(err.contains("domain `spare` would be deleted from stack `acme-domain-spare`"), "{err}");
+    assert!(out.join("stacks/acme-domain-spare.yaml").exists());
+    assert_eq!(cli(&["synth", "--config", &config, "--out", out.to_str().unwrap(), "--allow-replace"]).0, 0);
     assert!(!out.join("stacks/acme-domain-spare.yaml").exists());
     assert!(out.join("stacks/hand-written.yaml").exists());
 }

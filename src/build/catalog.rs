@@ -21,8 +21,8 @@ use crate::ids::{TEAM_TAG, pascal};
 use crate::model::iam::{PolicyDocument, Principal, Statement, any};
 use crate::model::resources::{
     ArtifactInfo, CloudFormationProduct, LaunchRoleConstraint, ManagedPolicy, Portfolio, PortfolioPrincipalAssociation,
-    PortfolioProductAssociation, PortfolioShare, ProvisioningArtifact, Role, Tag, TagOption, TagOptionAssociation,
-    UserProfile, UserSettings,
+    PortfolioProductAssociation, PortfolioShare, ProvisioningArtifact, Role, StackSet, Tag, TagOption,
+    TagOptionAssociation, UserProfile, UserSettings,
 };
 use crate::model::{Parameter, Resource, Template, Value};
 use crate::path;
@@ -101,8 +101,16 @@ pub(super) fn stacks(
         product.key = versions.last().map(|v| v.key.clone());
         histories.push(History { name: product.name.clone(), versions });
     }
-    let portfolio = portfolio(org, cat, &histories);
-    let mut out = vec![portfolio];
+    let mut portfolio = portfolio(org, cat, &histories);
+    let mut out = Vec::new();
+    if !cat.organizational_units.is_empty() {
+        // The StackSet loads the portfolio by URL: it is published like a product.
+        let sha256 = crate::output::sha256(&format.render(portfolio.json()));
+        let key = format!("portfolio/{sha256}.{}", format.extension());
+        out.push(stack_set(org, cat, &key));
+        portfolio.key = Some(key);
+    }
+    out.insert(0, portfolio);
     out.extend(products);
     Ok((out, histories))
 }
@@ -389,22 +397,7 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         &[("Published templates", &["TemplateBucket", "TemplatePrefix"])],
         &[("TemplateBucket", "Bucket `studioform publish` uploaded to"), ("TemplatePrefix", "Its --prefix")],
     );
-    t.parameters.insert(
-        "TemplateBucket".into(),
-        Parameter {
-            allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()),
-            ..parameter("String", "S3 bucket the product templates were published to")
-        },
-    );
-    t.parameters.insert(
-        "TemplatePrefix".into(),
-        Parameter {
-            default: Some(Value::from("")),
-            allowed_pattern: Some("^([A-Za-z0-9!_.*'()-]+/)*$".into()),
-            constraint_description: Some("empty, or key prefix segments each ending in /".into()),
-            ..parameter("String", "Key prefix given to studioform publish (ending in /)")
-        },
-    );
+    published_templates(&mut t, "S3 bucket the product templates were published to");
     t.add(
         "Portfolio",
         Resource::new(
@@ -490,10 +483,19 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
             id = format!("{id}{}", i + 1);
         }
         principal_ids.push(id.clone());
-        let association = PortfolioPrincipalAssociation {
-            portfolio_id: portfolio(),
-            principal_arn: Value::from(arn),
-            principal_type: "IAM",
+        // Rolled out to many accounts, the principal is named without its account, so that it
+        // matches the role or user of that name in each of them.
+        let association = match arn.splitn(6, ':').nth(5).filter(|_| !cat.organizational_units.is_empty()) {
+            Some(resource) => PortfolioPrincipalAssociation {
+                portfolio_id: portfolio(),
+                principal_arn: Value::sub(format!("arn:${{AWS::Partition}}:iam:::{resource}")),
+                principal_type: "IAM_PATTERN",
+            },
+            None => PortfolioPrincipalAssociation {
+                portfolio_id: portfolio(),
+                principal_arn: Value::from(arn),
+                principal_type: "IAM",
+            },
         };
         t.add(id, Resource::new(&association, path!["catalog", "launch_principals", i]));
     }
@@ -543,6 +545,81 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         );
     }
     Stack::new(name, StackKind::Portfolio, t)
+}
+
+/// The `TemplateBucket` and `TemplatePrefix` parameters: where `publish` put the templates.
+fn published_templates(t: &mut Template, bucket: &str) {
+    t.parameters.insert(
+        "TemplateBucket".into(),
+        Parameter { allowed_pattern: Some("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$".into()), ..parameter("String", bucket) },
+    );
+    t.parameters.insert(
+        "TemplatePrefix".into(),
+        Parameter {
+            default: Some(Value::from("")),
+            allowed_pattern: Some("^([A-Za-z0-9!_.*'()-]+/)*$".into()),
+            constraint_description: Some("empty, or key prefix segments each ending in /".into()),
+            ..parameter("String", "Key prefix given to studioform publish (ending in /)")
+        },
+    );
+}
+
+/// The StackSet that deploys the portfolio to every account of the organizational units, from
+/// the management account (or a delegated administrator) with service-managed permissions.
+fn stack_set(org: &Org, cat: &Catalog, portfolio_key: &str) -> Stack {
+    let origin = path!["catalog", "organizational_units"];
+    let mut t = Template::new(format!(
+        "studioform: rolls the Service Catalog portfolio of {} out to organizational units",
+        org.name
+    ));
+    interface(
+        &mut t,
+        &[("Published templates", &["TemplateBucket", "TemplatePrefix"]), ("Organizations", &["CallAs"])],
+        &[
+            ("TemplateBucket", "Bucket `studioform publish` uploaded to (readable by the organization)"),
+            ("TemplatePrefix", "Its --prefix"),
+            ("CallAs", "SELF in the management account, DELEGATED_ADMIN in a delegated administrator"),
+        ],
+    );
+    published_templates(&mut t, "S3 bucket the portfolio and product templates were published to");
+    t.parameters.insert(
+        "CallAs".into(),
+        Parameter {
+            default: Some(Value::from("SELF")),
+            allowed_values: vec!["SELF".into(), "DELEGATED_ADMIN".into()],
+            ..parameter("String", "Whether this account is the management account or a delegated administrator")
+        },
+    );
+    let pass = |name: &str| serde_json::json!({"ParameterKey": name, "ParameterValue": {"Ref": name}});
+    let set = StackSet {
+        stack_set_name: format!("{}-catalog", org.name),
+        description: format!("studioform: the Service Catalog portfolio of {}", org.name),
+        permission_model: "SERVICE_MANAGED",
+        // Accounts that join a unit get the portfolio; one that leaves keeps it, since people
+        // may still hold products launched from it.
+        auto_deployment: serde_json::json!({"Enabled": true, "RetainStacksOnAccountRemoval": true}),
+        capabilities: vec!["CAPABILITY_NAMED_IAM"],
+        call_as: Value::reference("CallAs"),
+        managed_execution: serde_json::json!({"Active": true}),
+        operation_preferences: serde_json::json!({
+            "FailureTolerancePercentage": 0,
+            "MaxConcurrentPercentage": 25,
+            "RegionConcurrencyType": "PARALLEL"
+        }),
+        parameters: vec![pass("TemplateBucket"), pass("TemplatePrefix")],
+        // One region: the portfolio creates the named launch role, which is global to an account.
+        stack_instances_group: vec![serde_json::json!({
+            "DeploymentTargets": {"OrganizationalUnitIds": cat.organizational_units},
+            "Regions": [{"Ref": "AWS::Region"}]
+        })],
+        template_url: Value::sub(format!(
+            "https://${{TemplateBucket}}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/${{TemplatePrefix}}{portfolio_key}"
+        )),
+    };
+    t.add("CatalogStackSet", Resource::new(&set, origin));
+    let name = format!("{}-catalog-stackset", org.name);
+    t.output("StackSetId", "The StackSet deploying the portfolio", Value::reference("CatalogStackSet"), None);
+    Stack::new(name, StackKind::StackSet, t)
 }
 
 fn product_title(name: &str) -> String {

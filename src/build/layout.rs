@@ -23,6 +23,8 @@ pub enum StackKind {
     Deployment,
     /// The Service Catalog portfolio.
     Portfolio,
+    /// The StackSet rolling the portfolio out to organizational units (management account).
+    StackSet,
     /// A product template, launched through Service Catalog rather than deployed.
     Product,
 }
@@ -37,13 +39,62 @@ impl StackKind {
             Self::Access => Some(3),
             Self::Users => Some(4),
             Self::Portfolio => Some(5),
+            Self::StackSet => Some(6),
             Self::Product => None,
         }
     }
 }
 
-/// Most user profiles placed in one users stack: below CloudFormation's 500 resources.
+/// Most user profiles placed in one users stack: below CloudFormation's 500 resources, and
+/// about 150 KB of template, well below its 1 MB.
 pub const PROFILES_PER_STACK: usize = 400;
+
+/// Where the profiles of one domain live: shard number (from 1) → the profiles in it, as
+/// indexes into `people`. Profiles stay where `previous` (profile name → shard, as the
+/// last run's manifest recorded) put them, whatever else changes: a profile that moved to
+/// another stack would be deleted and created again, losing its home directory. Newcomers
+/// fill the existing shards in order, then open new ones; people who left leave gaps.
+pub fn place_profiles<'a>(
+    people: impl Iterator<Item = &'a str>,
+    previous: Option<&std::collections::HashMap<String, usize>>,
+    capacity: usize,
+) -> std::collections::BTreeMap<usize, Vec<usize>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut shards: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut newcomers = Vec::new();
+    for (i, name) in people.enumerate() {
+        match previous.and_then(|p| p.get(name)) {
+            Some(&shard) if shard > 0 => shards.entry(shard).or_default().push(i),
+            _ => newcomers.push(i),
+        }
+    }
+    // Shards the last run had, even those whose people all left: their numbers are taken.
+    let mut known: BTreeSet<usize> =
+        previous.map(|p| p.values().copied().filter(|&s| s > 0).collect()).unwrap_or_default();
+    let mut open = known.iter().copied().collect::<Vec<_>>().into_iter();
+    let mut current = open.next();
+    for i in newcomers {
+        loop {
+            let shard = match current {
+                Some(s) => s,
+                None => {
+                    let fresh = (1..).find(|n| !known.contains(n)).unwrap_or(1);
+                    known.insert(fresh);
+                    current = Some(fresh);
+                    fresh
+                }
+            };
+            let members = shards.entry(shard).or_default();
+            if members.len() < capacity {
+                members.push(i);
+                break;
+            }
+            current = open.next();
+        }
+    }
+    shards.retain(|_, members| !members.is_empty());
+    shards
+}
 
 /// Names for one org.
 #[derive(Clone, Copy, Debug)]
@@ -138,4 +189,63 @@ pub fn domain_scoped_arn(resource: &str, domain_id: Value) -> Value {
     let mut vars = indexmap::IndexMap::new();
     vars.insert("DomainId".to_owned(), domain_id);
     Value::sub_with(format!("arn:${{AWS::Partition}}:sagemaker:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"), vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::place_profiles;
+
+    fn shards(people: &[&str], previous: &[(&str, usize)], capacity: usize) -> Vec<(usize, Vec<String>)> {
+        let previous: HashMap<String, usize> = previous.iter().map(|(n, s)| ((*n).to_owned(), *s)).collect();
+        place_profiles(people.iter().copied(), Some(&previous), capacity)
+            .into_iter()
+            .map(|(s, members)| (s, members.into_iter().map(|i| people[i].to_owned()).collect()))
+            .collect()
+    }
+
+    fn owned(shards: &[(usize, &[&str])]) -> Vec<(usize, Vec<String>)> {
+        shards.iter().map(|(s, m)| (*s, m.iter().map(|n| (*n).to_owned()).collect())).collect()
+    }
+
+    #[test]
+    fn a_first_run_fills_shards_in_order() {
+        assert_eq!(
+            shards(&["a", "b", "c", "d", "e"], &[], 2),
+            owned(&[(1, &["a", "b"]), (2, &["c", "d"]), (3, &["e"])])
+        );
+        assert!(shards(&[], &[], 2).is_empty());
+    }
+
+    #[test]
+    fn everyone_stays_put_and_newcomers_fill_gaps_first() {
+        let previous = [("a", 1), ("b", 1), ("c", 2), ("d", 2), ("e", 3)];
+        // b left: a gap in shard 1. z arrives, listed first: it takes the gap, nobody moves.
+        assert_eq!(
+            shards(&["z", "e", "d", "c", "a"], &previous, 2),
+            owned(&[(1, &["a", "z"]), (2, &["d", "c"]), (3, &["e"])])
+        );
+        // Shards full: newcomers open the next number.
+        assert_eq!(
+            shards(&["a", "b", "c", "d", "e", "y", "z"], &previous, 2),
+            owned(&[(1, &["a", "b"]), (2, &["c", "d"]), (3, &["e", "y"]), (4, &["z"])])
+        );
+    }
+
+    #[test]
+    fn an_emptied_shard_disappears_and_newcomers_fill_the_first_with_room() {
+        let previous = [("a", 1), ("b", 2), ("c", 3)];
+        // b left, emptying shard 2: its stack goes; a and c stay where they are.
+        assert_eq!(shards(&["a", "c"], &previous, 2), owned(&[(1, &["a"]), (3, &["c"])]));
+        assert_eq!(shards(&["a", "c", "n"], &previous, 2), owned(&[(1, &["a", "n"]), (3, &["c"])]));
+        assert_eq!(shards(&["a", "c", "n", "m"], &previous, 2), owned(&[(1, &["a", "n"]), (2, &["m"]), (3, &["c"])]));
+    }
+
+    #[test]
+    fn a_shard_over_capacity_keeps_its_people() {
+        // A shard written when the capacity was larger is never split.
+        let previous = [("a", 1), ("b", 1), ("c", 1)];
+        assert_eq!(shards(&["a", "b", "c", "d"], &previous, 2), owned(&[(1, &["a", "b", "c"]), (2, &["d"])]));
+    }
 }

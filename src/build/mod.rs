@@ -31,6 +31,8 @@ pub struct Stack {
     pub template: Template,
     /// Products only: the object key the template is published under.
     pub key: Option<String>,
+    /// Users stacks only: which profiles of which domain the stack holds.
+    pub placement: Option<Placement>,
     /// Custom products only: the template as rendered from its handlebars source.
     rendered: Option<serde_json::Value>,
     /// Custom products only: the org-file entry naming the template.
@@ -41,7 +43,7 @@ pub struct Stack {
 impl Stack {
     /// A stack.
     pub fn new(name: String, kind: StackKind, template: Template) -> Self {
-        Self { name, kind, template, key: None, rendered: None, origin: None, json: OnceLock::new() }
+        Self { name, kind, template, key: None, placement: None, rendered: None, origin: None, json: OnceLock::new() }
     }
 
     /// A stack whose template was rendered from text rather than built (custom products).
@@ -52,6 +54,15 @@ impl Stack {
     /// The template as one long-form JSON tree, built once: validation and rendering share it.
     pub fn json(&self) -> &serde_json::Value {
         self.json.get_or_init(|| self.rendered.clone().unwrap_or_else(|| self.template.to_json()))
+    }
+
+    /// Builds the JSON tree now, moving the properties out of the model instead of copying
+    /// them: after this the template is read only through [`Stack::json`].
+    pub fn seal(&mut self) {
+        if self.json.get().is_none() && self.rendered.is_none() {
+            let json = self.template.take_json();
+            let _ = self.json.set(json);
+        }
     }
 
     /// Where in the org file the resource `id` comes from.
@@ -68,10 +79,23 @@ impl Stack {
     pub fn file_stem(&self) -> String {
         match self.kind {
             StackKind::Portfolio => "catalog/portfolio".to_owned(),
+            StackKind::StackSet => "catalog/stackset".to_owned(),
             StackKind::Product => format!("catalog/products/{}", self.name),
             _ => format!("stacks/{}", self.name),
         }
     }
+}
+
+/// The profiles a users stack holds; the manifest records it so that the next run keeps
+/// every profile in its stack.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Placement {
+    /// The domain the profiles belong to.
+    pub domain: String,
+    /// The shard number (from 1), the last part of the stack name.
+    pub shard: usize,
+    /// User profile names, sorted.
+    pub profiles: Vec<String>,
 }
 
 /// Everything `synth` writes, before rendering.
@@ -88,6 +112,8 @@ pub struct Bundle {
 pub struct Previous {
     /// Product versions published so far.
     pub products: Vec<catalog::History>,
+    /// Where each user profile lives: domain → profile name → shard.
+    pub placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
 }
 
 /// Builds every stack and product of `org`. The org must have passed the config checks;
@@ -109,7 +135,7 @@ pub fn bundle(
     stacks.extend(deployment::stack(org));
     stacks.push(access::stack(org));
     for d in &org.domains {
-        stacks.extend(user_profile::stacks(org, d));
+        stacks.extend(user_profile::stacks(org, d, previous.placement.get(&d.name)));
     }
     let (catalog, products) = catalog::stacks(org, base_dir, &previous.products, format)?;
     stacks.extend(catalog);

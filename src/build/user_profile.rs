@@ -3,16 +3,21 @@
 //! strand the person's home directory. Team membership is the execution role, which updates
 //! in place.
 
-use super::Stack;
-use super::layout::{Layout, PROFILES_PER_STACK, StackKind};
+use super::layout::{Layout, PROFILES_PER_STACK, StackKind, place_profiles};
+use super::{Placement, Stack};
 use crate::config::{Domain, Org};
 use crate::ids::profile_logical_id;
 use crate::model::resources::{Tag, UserProfile, UserSettings};
 use crate::model::{Resource, Template, Value};
 use crate::path;
 
-/// The users stacks of one domain; none when the domain has no people.
-pub(super) fn stacks(org: &Org, domain: &Domain) -> Vec<Stack> {
+/// The users stacks of one domain; none when the domain has no people. Profiles stay in the
+/// shard the last run placed them in (`previous`: profile name → shard).
+pub(super) fn stacks(
+    org: &Org,
+    domain: &Domain,
+    previous: Option<&std::collections::HashMap<String, usize>>,
+) -> Vec<Stack> {
     let layout = Layout::new(org);
     let sso = org.identity.mode == crate::config::Mode::Sso;
     let people: Vec<(usize, &crate::config::User)> = org
@@ -21,17 +26,17 @@ pub(super) fn stacks(org: &Org, domain: &Domain) -> Vec<Stack> {
         .enumerate()
         .filter(|(_, u)| org.team(&u.team).is_some_and(|t| t.domain == domain.name))
         .collect();
-    people
-        .chunks(PROFILES_PER_STACK)
-        .enumerate()
-        .map(|(shard, chunk)| {
+    let shards = place_profiles(people.iter().map(|(_, u)| u.name.as_str()), previous, PROFILES_PER_STACK);
+    shards
+        .into_iter()
+        .map(|(shard, mut members)| {
+            // By name, so that reordering the org file changes no template.
+            members.sort_by(|a, b| people[*a].1.name.cmp(&people[*b].1.name));
             let mut t = Template::new(format!(
-                "studioform: user profiles of domain {} of {} (part {})",
-                domain.name,
-                org.name,
-                shard + 1
+                "studioform: user profiles of domain {} of {} (part {shard})",
+                domain.name, org.name
             ));
-            for (index, user) in chunk {
+            for &(index, user) in members.iter().map(|&m| &people[m]) {
                 let profile = UserProfile {
                     domain_id: layout.domain_id(&domain.name),
                     user_profile_name: Value::from(&user.name),
@@ -45,9 +50,17 @@ pub(super) fn stacks(org: &Org, domain: &Domain) -> Vec<Stack> {
                     single_sign_on_user_value: sso.then(|| Value::from(&user.id)),
                     tags: vec![Tag::new(&org.identity.user_tag, &user.id)],
                 };
-                t.add(profile_logical_id(&user.name), Resource::new(&profile, path!["users", *index]).retained());
+                t.add(profile_logical_id(&user.name), Resource::new(&profile, path!["users", index]).retained());
             }
-            Stack::new(layout.users_stack(&domain.name, shard + 1), StackKind::Users, t)
+            let placement = Placement {
+                domain: domain.name.clone(),
+                shard,
+                profiles: members.iter().map(|&m| people[m].1.name.clone()).collect(),
+            };
+            Stack {
+                placement: Some(placement),
+                ..Stack::new(layout.users_stack(&domain.name, shard), StackKind::Users, t)
+            }
         })
         .collect()
 }

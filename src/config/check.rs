@@ -43,7 +43,8 @@ impl Checks {
         self.diags.push(Diagnostic::error(code, at, message).help(help));
     }
 
-    /// Rejects characters that IAM or ARNs would read as something other than text.
+    /// Rejects characters that IAM or ARNs would read as something other than text (see
+    /// [`policy_clean`] for the quick test).
     /// Returns false when it reported a problem.
     fn policy_safe(&mut self, at: &Path, value: &str, what: &str) -> bool {
         let bad = if value.contains("${") {
@@ -582,16 +583,21 @@ impl Checks {
     fn users(&mut self, org: &Org) {
         let teams: Vec<&str> = org.teams.iter().map(|t| t.name.as_str()).collect();
         // Per domain: profile names, logical ids and person ids already seen.
-        let mut names: HashMap<(&str, &str), usize> = HashMap::new();
-        let mut logical: HashMap<(&str, String), usize> = HashMap::new();
-        let mut people: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut names: HashMap<(&str, &str), usize> = HashMap::with_capacity(org.users.len());
+        let mut logical: HashMap<(&str, String), usize> = HashMap::with_capacity(org.users.len());
+        let mut people: HashMap<(&str, &str), usize> = HashMap::with_capacity(org.users.len());
+        let mut by_name: HashMap<&str, &super::Team> = HashMap::with_capacity(org.teams.len());
+        for t in &org.teams {
+            by_name.entry(t.name.as_str()).or_insert(t);
+        }
         for (i, u) in org.users.iter().enumerate() {
-            let name_at = path!["users", i, "name"];
-            let name_ok = self.policy_safe(&name_at, &u.name, "user profile name");
+            // Paths are built only for a finding: estates have many thousand people.
+            let name_at = || path!["users", i, "name"];
+            let name_ok = policy_clean(&u.name) || self.policy_safe(&name_at(), &u.name, "user profile name");
             if name_ok && !ids::is_profile_name(&u.name) {
                 self.err(
                     "CFG022",
-                    name_at.clone(),
+                    name_at(),
                     format!("user profile name `{}` does not match SageMaker's pattern", u.name),
                     if u.name.len() > 63 {
                         format!(
@@ -604,11 +610,11 @@ impl Checks {
                     },
                 );
             }
-            let id_at = path!["users", i, "id"];
-            if self.policy_safe(&id_at, &u.id, "person id") {
-                self.person_id(&id_at, &u.id, org.identity.mode);
+            let id_at = || path!["users", i, "id"];
+            if policy_clean(&u.id) || self.policy_safe(&id_at(), &u.id, "person id") {
+                self.person_id(id_at, &u.id, org.identity.mode);
             }
-            let Some(team) = org.team(&u.team) else {
+            let Some(team) = by_name.get(u.team.as_str()) else {
                 self.unknown_ref(path!["users", i, "team"], &u.team, "team", &teams);
                 continue;
             };
@@ -617,7 +623,7 @@ impl Checks {
                 names.insert((domain, &u.name), first);
                 self.err(
                     "CFG020",
-                    name_at.clone(),
+                    name_at(),
                     format!(
                         "user profile `{}` is defined twice in domain `{domain}` (first at users[{first}])",
                         u.name
@@ -630,7 +636,7 @@ impl Checks {
                     logical.insert((domain, id.clone()), first);
                     self.err(
                         "CFG026",
-                        name_at,
+                        name_at(),
                         format!(
                             "user profile `{}` and `{}` (users[{first}]) would share the CloudFormation logical id `{id}`",
                             u.name, org.users[first].name
@@ -643,7 +649,7 @@ impl Checks {
                 people.insert((domain, &u.id), first);
                 self.err(
                     "CFG029",
-                    id_at,
+                    id_at(),
                     format!("person `{}` already has a user profile in domain `{domain}` (users[{first}])", u.id),
                     "one profile per person per domain: the login policy opens every profile tagged with the person's id",
                 );
@@ -700,6 +706,21 @@ impl Checks {
             cat.share_with_accounts.iter().map(String::as_str),
             "account",
         );
+        for (i, ou) in cat.organizational_units.iter().enumerate() {
+            if !is_organizational_unit(ou) {
+                self.err(
+                    "CFG034",
+                    path!["catalog", "organizational_units", i],
+                    format!("`{ou}` is not an AWS Organizations unit or root id"),
+                    "unit ids look like ou-ab12-34cd56ef and the root like r-ab12 (AWS Organizations console, or `aws organizations list-roots`)",
+                );
+            }
+        }
+        self.no_duplicates(
+            &path!["catalog", "organizational_units"],
+            cat.organizational_units.iter().map(String::as_str),
+            "organizational unit",
+        );
         let mut seen = Vec::new();
         for (i, p) in cat.products.iter().enumerate() {
             if seen.contains(p) {
@@ -730,7 +751,7 @@ impl Checks {
         }
     }
 
-    fn person_id(&mut self, at: &Path, id: &str, mode: Mode) {
+    fn person_id(&mut self, at: impl FnOnce() -> Path, id: &str, mode: Mode) {
         let (max, extra, what): (usize, &[char], &str) = match mode {
             Mode::Iam => (64, &[], "an IAM user name"),
             Mode::Saml => (256, &[':', '/'], "a session tag value"),
@@ -747,7 +768,7 @@ impl Checks {
             };
             self.err(
                 "CFG025",
-                at.clone(),
+                at(),
                 format!("person id `{id}` is not usable as {what} and a tag value"),
                 format!("use 1–{max} {allowed}"),
             );
@@ -851,9 +872,36 @@ fn bucket_problem(b: &str) -> Option<&'static str> {
     None
 }
 
+/// `ou-<4-32>-<8-32>` or `r-<4-32>`, lowercase letters and digits, as AWS Organizations writes them.
+fn is_organizational_unit(id: &str) -> bool {
+    let part = |s: &str, min: usize| {
+        (min..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    match id.strip_prefix("ou-").and_then(|rest| rest.split_once('-')) {
+        Some((root, unit)) => part(root, 4) && part(unit, 8),
+        None => id.strip_prefix("r-").is_some_and(|root| part(root, 4)),
+    }
+}
+
+/// True when `value` has none of the characters [`Checks::policy_safe`] reports.
+fn policy_clean(value: &str) -> bool {
+    !value.contains("${")
+        && !value.chars().any(|c| matches!(c, '*' | '?' | '"' | '\'' | '`') || c.is_control() || c.is_whitespace())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knows_organizations_ids() {
+        for ok in ["ou-ab12-34cd56ef", "r-ab12", "ou-abcd-0123456789abcdef"] {
+            assert!(is_organizational_unit(ok), "{ok}");
+        }
+        for bad in ["ou-AB12-34cd56ef", "ou-ab1-34cd56ef", "ou-ab12-34cd56e", "ou-ab12", "r-ab1", "ab12", ""] {
+            assert!(!is_organizational_unit(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn knows_bucket_rules() {

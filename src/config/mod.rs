@@ -299,6 +299,10 @@ pub struct Catalog {
     /// AWS account ids the portfolio is shared with.
     #[serde(default)]
     pub share_with_accounts: Vec<String>,
+    /// AWS Organizations units (`ou-...`, or the root `r-...`) to roll the portfolio out to:
+    /// a StackSet with service-managed permissions deploys it to every account in them.
+    #[serde(default)]
+    pub organizational_units: Vec<String>,
     /// Built-in products to offer: `domain`, `team`, `user-profile`. Defaults to all three.
     #[serde(default = "all_products")]
     pub products: Vec<BuiltinProduct>,

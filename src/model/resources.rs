@@ -376,6 +376,40 @@ impl ResourceType for PortfolioShare {
     const TYPE: &'static str = "AWS::ServiceCatalog::PortfolioShare";
 }
 
+/// AWS::CloudFormation::StackSet —
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html>
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StackSet {
+    /// Name (create-only).
+    pub stack_set_name: String,
+    /// Description.
+    pub description: String,
+    /// `SERVICE_MANAGED`: AWS Organizations deploys to the accounts of the target units.
+    pub permission_model: &'static str,
+    /// Deploy to accounts that join the units, and what happens when they leave.
+    pub auto_deployment: serde_json::Value,
+    /// Capabilities the template needs.
+    pub capabilities: Vec<&'static str>,
+    /// `SELF` or `DELEGATED_ADMIN`.
+    pub call_as: Value,
+    /// Queue operations rather than fail on conflicts.
+    pub managed_execution: serde_json::Value,
+    /// How many accounts at once, how many failures tolerated.
+    pub operation_preferences: serde_json::Value,
+    /// Parameters passed to every stack instance.
+    pub parameters: Vec<serde_json::Value>,
+    /// Where the instances go.
+    pub stack_instances_group: Vec<serde_json::Value>,
+    /// The template, by S3 URL.
+    #[serde(rename = "TemplateURL")]
+    pub template_url: Value,
+}
+
+impl ResourceType for StackSet {
+    const TYPE: &'static str = "AWS::CloudFormation::StackSet";
+}
+
 /// AWS::S3::Bucket —
 /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html>
 #[derive(Clone, Debug, Serialize)]

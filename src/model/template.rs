@@ -190,6 +190,20 @@ impl Template {
     /// `Serialize`: resource properties are already JSON, and cloning them is several times
     /// faster than serializing them again, which matters for stacks of hundreds of profiles.
     pub fn to_json(&self) -> serde_json::Value {
+        self.json_with(|r| r.properties.clone())
+    }
+
+    /// The template as long-form JSON, moving the resources' properties out of the model
+    /// rather than copying them; origins and everything else stay. For templates that are
+    /// only read from then on.
+    pub fn take_json(&mut self) -> serde_json::Value {
+        let mut moved: std::collections::VecDeque<serde_json::Value> =
+            self.resources.values_mut().map(|r| std::mem::take(&mut r.properties)).collect();
+        self.json_with(|_| moved.pop_front().unwrap_or_default())
+    }
+
+    /// Builds the JSON tree, taking each resource's properties (in order) from `properties`.
+    fn json_with(&self, mut properties: impl FnMut(&Resource) -> serde_json::Value) -> serde_json::Value {
         use serde_json::{Map, Value as J};
         let section = |v: serde_json::Result<J>| v.unwrap_or_default();
         let mut top = Map::new();
@@ -227,7 +241,7 @@ impl Template {
             if let Some(meta) = &r.metadata {
                 m.insert("Metadata".into(), meta.clone());
             }
-            m.insert("Properties".into(), r.properties.clone());
+            m.insert("Properties".into(), properties(r));
             resources.insert(id.clone(), J::Object(m));
         }
         top.insert("Resources".into(), J::Object(resources));

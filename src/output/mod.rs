@@ -1,5 +1,8 @@
 //! The output directory: rendering a bundle into files, the manifest, atomic writes, and
-//! `--check` (compare instead of write).
+//! `--check` (compare instead of write), and `diff`.
+
+pub mod diff;
+pub mod review;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -56,6 +59,9 @@ pub struct Entry {
     /// Products only: the key `publish` uploads the file to, under its `--prefix`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Users stacks only: the profiles it holds. The next `synth` keeps each of them there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<crate::build::Placement>,
 }
 
 /// What a file of the output is.
@@ -76,6 +82,8 @@ pub enum FileKind {
     Deployment,
     /// The portfolio stack.
     Portfolio,
+    /// The StackSet stack (management account).
+    StackSet,
     /// A product template.
     Product,
     /// The README.
@@ -93,6 +101,7 @@ impl FileKind {
             StackKind::Mlflow => Self::Mlflow,
             StackKind::Deployment => Self::Deployment,
             StackKind::Portfolio => Self::Portfolio,
+            StackKind::StackSet => Self::StackSet,
             StackKind::Product => Self::Product,
         }
     }
@@ -105,6 +114,16 @@ pub struct File {
     pub path: String,
     /// Content.
     pub content: String,
+    /// Hex sha256 of the content.
+    pub sha256: String,
+}
+
+impl File {
+    /// A file with `content` at `path`.
+    pub fn new(path: String, content: String) -> Self {
+        let sha256 = sha256(&content);
+        Self { path, content, sha256 }
+    }
 }
 
 /// Hex sha256 of `content`.
@@ -126,6 +145,7 @@ struct ReadmeStack<'a> {
     path: &'a str,
     holds: &'static str,
     portfolio: bool,
+    stackset: bool,
 }
 
 /// A product row of the output README.
@@ -141,6 +161,7 @@ struct ReadmeProduct<'a> {
 pub const README_TEMPLATE: &str = include_str!("../../templates/readme.md.hbs");
 
 /// Renders every stack and product of `bundle`, the README and the manifest, in a stable order.
+/// The first `bundle.stacks.len()` files are the stacks', in the same order.
 pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
     let mut files = Vec::with_capacity(bundle.stacks.len() + 2);
     let mut manifest = Manifest {
@@ -150,20 +171,22 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
         files: Vec::new(),
         products: bundle.products.clone(),
     };
-    let rendered = crate::par_map(&bundle.stacks, |stack| format.render(stack.json()));
-    for (stack, content) in bundle.stacks.iter().zip(rendered) {
-        let path = format!("{}.{}", stack.file_stem(), format.extension());
+    let rendered = crate::par_map(&bundle.stacks, |stack| {
+        File::new(format!("{}.{}", stack.file_stem(), format.extension()), format.render(stack.json()))
+    });
+    for (stack, file) in bundle.stacks.iter().zip(rendered) {
         let product = stack.kind == StackKind::Product;
         manifest.files.push(Entry {
-            path: path.clone(),
-            sha256: sha256(&content),
+            path: file.path.clone(),
+            sha256: file.sha256.clone(),
             kind: FileKind::of(stack.kind),
             stack: (!product).then(|| stack.name.clone()),
             order: stack.kind.order(),
             resources: Some(stack.resource_count()),
             key: stack.key.clone(),
+            placement: stack.placement.clone(),
         });
-        files.push(File { path, content });
+        files.push(file);
     }
     let readme = readme(org, bundle, &manifest);
     manifest.files.push(Entry {
@@ -174,12 +197,13 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
         order: None,
         resources: None,
         key: None,
+        placement: None,
     });
-    files.push(File { path: "README.md".into(), content: readme });
-    files.push(File {
-        path: MANIFEST.to_owned(),
-        content: crate::render::json(&serde_json::to_value(&manifest).unwrap_or_default()),
-    });
+    files.push(File::new("README.md".into(), readme));
+    files.push(File::new(
+        MANIFEST.to_owned(),
+        crate::render::json(&serde_json::to_value(&manifest).unwrap_or_default()),
+    ));
     files
 }
 
@@ -200,9 +224,11 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
                     FileKind::Mlflow => "the MLflow tracking server",
                     FileKind::Deployment => "the model-deployment role",
                     FileKind::Portfolio => "the Service Catalog portfolio",
+                    FileKind::StackSet => "the StackSet deploying the portfolio to organizational units",
                     FileKind::Product | FileKind::Readme => return None,
                 },
                 portfolio: e.kind == FileKind::Portfolio,
+                stackset: e.kind == FileKind::StackSet,
             })
         })
         .collect();
@@ -227,9 +253,19 @@ pub fn read_manifest(dir: &Path) -> Option<Manifest> {
     serde_json::from_str(&text).ok()
 }
 
-/// What the output in `dir` says later runs must honour.
+/// What the output in `dir` says later runs must honour: product versions, and where each
+/// user profile lives.
 pub fn previous(dir: &Path) -> crate::build::Previous {
-    read_manifest(dir).map(|m| crate::build::Previous { products: m.products }).unwrap_or_default()
+    let Some(m) = read_manifest(dir) else { return crate::build::Previous::default() };
+    let mut placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>> =
+        std::collections::HashMap::new();
+    for p in m.files.into_iter().filter_map(|e| e.placement) {
+        let domain = placement.entry(p.domain).or_default();
+        for name in p.profiles {
+            domain.entry(name).or_insert(p.shard);
+        }
+    }
+    crate::build::Previous { products: m.products, placement }
 }
 
 /// How a file on disk differs from what `synth` would write.

@@ -1,0 +1,317 @@
+//! Prints a [`Diff`] for people (text in the style of `cdk diff`), for a pull-request comment
+//! (markdown) or for programs (JSON).
+
+use std::fmt::Write as _;
+
+use super::diff::{Change, Diff, IamChange, PropertyChange, ResourceChange, StackDiff, show};
+
+/// How `diff` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// For a terminal: `[+]`/`[-]`/`[~]` lines and IAM tables.
+    Text,
+    /// One JSON document.
+    Json,
+    /// For a pull-request comment.
+    Markdown,
+}
+
+/// Renders `diff` in `format`.
+pub fn render(diff: &Diff, format: DiffFormat) -> String {
+    match format {
+        DiffFormat::Text => text(diff),
+        DiffFormat::Json => crate::render::json(&serde_json::to_value(diff).unwrap_or_default()),
+        DiffFormat::Markdown => markdown(diff),
+    }
+}
+
+fn sign(c: Change) -> &'static str {
+    match c {
+        Change::Added => "[+]",
+        Change::Removed => "[-]",
+        Change::Modified | Change::Replaced => "[~]",
+    }
+}
+
+/// Values are shown on one line, shortened past 160 characters.
+fn short(v: Option<&serde_json::Value>) -> String {
+    let s = v.map_or_else(|| "(unset)".to_owned(), show);
+    if s.chars().count() > 160 { format!("{}…", s.chars().take(159).collect::<String>()) } else { s }
+}
+
+fn replacement_note(r: &ResourceChange) -> &'static str {
+    match r.change {
+        Change::Replaced if r.replaced_because.iter().any(|b| b.replacement == "always") => " (requires replacement)",
+        Change::Replaced => " (may require replacement)",
+        _ => "",
+    }
+}
+
+fn summary(diff: &Diff) -> String {
+    let (replaced, removed, added, modified) = diff.counts();
+    let iam: usize = diff.stacks.iter().map(|s| s.iam.len()).sum();
+    format!(
+        "{} stack(s) change: {replaced} resource(s) replaced, {removed} removed, {added} added, {modified} modified; {iam} IAM statement change(s)",
+        diff.stacks.len()
+    )
+}
+
+/// Replaced resources, and stateful ones removed: what a reviewer must see first.
+fn dangerous(diff: &Diff) -> Vec<(&StackDiff, &ResourceChange)> {
+    diff.stacks
+        .iter()
+        .flat_map(|s| s.resources.iter().map(move |r| (s, r)))
+        .filter(|(_, r)| {
+            r.change == Change::Replaced
+                || (r.change == Change::Removed && super::diff::STATEFUL.contains(&r.type_name.as_str()))
+        })
+        .collect()
+}
+
+fn reasons(r: &ResourceChange) -> String {
+    if r.change == Change::Removed {
+        return r.moves_to.as_ref().map_or_else(|| "deleted".to_owned(), |to| format!("moves to {to}"));
+    }
+    r.replaced_because.iter().map(|b| b.property.clone()).collect::<Vec<_>>().join(", ")
+}
+
+fn text(diff: &Diff) -> String {
+    let mut out = String::new();
+    for n in &diff.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    if diff.is_empty() {
+        out.push_str("There were no differences\n");
+        return out;
+    }
+    let danger = dangerous(diff);
+    if !danger.is_empty() {
+        out.push_str("Requires replacement or deletes people's work:\n");
+        for (s, r) in &danger {
+            let _ =
+                writeln!(out, "  {} {} {} in {}: {}", sign(r.change), r.type_name, r.logical_id, s.stack, reasons(r));
+        }
+        out.push('\n');
+    }
+    for s in &diff.stacks {
+        let verb = match s.change {
+            Change::Added => " (new stack)",
+            Change::Removed => " (no longer synthesized: delete the stack)",
+            _ => "",
+        };
+        let _ = writeln!(out, "Stack {} ({}){verb}", s.stack, s.file);
+        if !s.resources.is_empty() {
+            out.push_str("Resources\n");
+            for r in &s.resources {
+                let moved = r.moves_to.as_ref().map(|to| format!(" (moves to stack {to})")).unwrap_or_default();
+                let _ =
+                    writeln!(out, "{} {} {}{}{moved}", sign(r.change), r.type_name, r.logical_id, replacement_note(r));
+                properties(&mut out, &r.properties);
+            }
+        }
+        if !s.iam.is_empty() {
+            out.push_str("IAM Statement Changes\n");
+            out.push_str(&iam_table(&s.iam));
+        }
+        if !s.managed_policies.is_empty() {
+            out.push_str("IAM Policy Changes\n");
+            let rows: Vec<Vec<String>> = s
+                .managed_policies
+                .iter()
+                .map(|p| vec![plus(p.change).into(), p.principal.clone(), p.policy.clone()])
+                .collect();
+            out.push_str(&table(&["", "Resource", "Managed Policy ARN"], &rows));
+        }
+        for c in &s.sections {
+            let name = if c.name.is_empty() { String::new() } else { format!(" {}", c.name) };
+            let _ = writeln!(out, "{} {}{name}", sign(c.change), c.section.trim_end_matches('s'));
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary(diff));
+    out.push('\n');
+    out
+}
+
+fn properties(out: &mut String, props: &[PropertyChange]) {
+    for (i, p) in props.iter().enumerate() {
+        let last = i + 1 == props.len();
+        let (branch, rail) = if last { (" └─", "    ") } else { (" ├─", " │  ") };
+        let note = match p.replacement {
+            Some("always") => " (requires replacement)",
+            Some(_) => " (may require replacement)",
+            None => "",
+        };
+        let path = p.path.strip_prefix("Properties.").unwrap_or(&p.path);
+        if p.policy {
+            let _ = writeln!(out, "{branch} [~] {path}{note}: see IAM Statement Changes");
+            continue;
+        }
+        let s = match (&p.old, &p.new) {
+            (None, Some(_)) => "[+]",
+            (Some(_), None) => "[-]",
+            _ => "[~]",
+        };
+        let _ = writeln!(out, "{branch} {s} {path}{note}");
+        if p.old.is_some() {
+            let _ = writeln!(out, "{rail} {} [-] {}", if p.new.is_some() { "├─" } else { "└─" }, short(p.old.as_ref()));
+        }
+        if p.new.is_some() {
+            let _ = writeln!(out, "{rail} └─ [+] {}", short(p.new.as_ref()));
+        }
+    }
+}
+
+fn plus(c: Change) -> &'static str {
+    match c {
+        Change::Added => "+",
+        Change::Removed => "-",
+        Change::Modified | Change::Replaced => "~",
+    }
+}
+
+fn iam_rows(iam: &[IamChange]) -> Vec<Vec<String>> {
+    iam.iter()
+        .map(|c| {
+            vec![
+                plus(c.change).to_owned(),
+                c.resources.join("\n"),
+                c.effect.clone(),
+                c.actions.join("\n"),
+                c.principal.clone(),
+                c.condition.clone(),
+            ]
+        })
+        .collect()
+}
+
+fn iam_table(iam: &[IamChange]) -> String {
+    table(&["", "Resource", "Effect", "Action", "Principal", "Condition"], &iam_rows(iam))
+}
+
+/// A box-drawn table; cells may hold several lines.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            let w = cell.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+            widths[i] = widths[i].max(w);
+        }
+    }
+    let rule = |l: &str, m: &str, r: &str| {
+        let inner: Vec<String> = widths.iter().map(|w| "─".repeat(w + 2)).collect();
+        format!("{l}{}{r}\n", inner.join(m))
+    };
+    let line = |cells: &[&str]| {
+        let inner: Vec<String> =
+            cells.iter().zip(&widths).map(|(c, w)| format!(" {c}{} ", " ".repeat(w - c.chars().count()))).collect();
+        format!("│{}│\n", inner.join("│"))
+    };
+    let mut out = rule("┌", "┬", "┐");
+    out.push_str(&line(header));
+    for row in rows {
+        out.push_str(&rule("├", "┼", "┤"));
+        let height = row.iter().map(|c| c.lines().count().max(1)).max().unwrap_or(1);
+        for k in 0..height {
+            let cells: Vec<&str> = row.iter().map(|c| c.lines().nth(k).unwrap_or("")).collect();
+            out.push_str(&line(&cells));
+        }
+    }
+    out.push_str(&rule("└", "┴", "┘"));
+    out
+}
+
+/// A markdown table cell: pipes escaped, lines joined with `<br>`, code-formatted.
+fn cell(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    s.lines().map(|l| format!("`{}`", l.replace('|', "\\|").replace('`', "'"))).collect::<Vec<_>>().join("<br>")
+}
+
+fn markdown(diff: &Diff) -> String {
+    let mut out = String::from("### studioform diff\n\n");
+    for n in &diff.notes {
+        let _ = writeln!(out, "> note: {n}\n");
+    }
+    if diff.is_empty() {
+        out.push_str("No changes.\n");
+        return out;
+    }
+    let _ = writeln!(out, "{}\n", summary(diff));
+    let danger = dangerous(diff);
+    if !danger.is_empty() {
+        out.push_str("> [!WARNING]\n> **Requires replacement or deletes people's work:**\n");
+        for (s, r) in &danger {
+            let _ = writeln!(out, "> - `{}` `{}` in `{}`: {}", r.type_name, r.logical_id, s.stack, reasons(r));
+        }
+        out.push('\n');
+    }
+    for s in &diff.stacks {
+        let verb = match s.change {
+            Change::Added => " (new)",
+            Change::Removed => " (removed)",
+            _ => "",
+        };
+        let _ = writeln!(out, "#### `{}`{verb}\n\n`{}`\n", s.stack, s.file);
+        if !s.resources.is_empty() {
+            out.push_str("| | Resource | Type | Changes |\n|---|---|---|---|\n");
+            for r in &s.resources {
+                let what = match r.change {
+                    Change::Replaced => "**replace**",
+                    Change::Removed => "remove",
+                    Change::Added => "add",
+                    Change::Modified => "modify",
+                };
+                let details: Vec<String> = r
+                    .properties
+                    .iter()
+                    .map(|p| {
+                        let path = p.path.strip_prefix("Properties.").unwrap_or(&p.path);
+                        let note = if p.replacement.is_some() { " **(replacement)**" } else { "" };
+                        if p.policy {
+                            format!("`{path}`: see IAM changes")
+                        } else {
+                            format!(
+                                "`{path}`{note}: {} → {}",
+                                cell(&short(p.old.as_ref())),
+                                cell(&short(p.new.as_ref()))
+                            )
+                        }
+                    })
+                    .chain(r.moves_to.iter().map(|to| format!("moves to `{to}`")))
+                    .collect();
+                let _ = writeln!(out, "| {what} | `{}` | `{}` | {} |", r.logical_id, r.type_name, details.join("<br>"));
+            }
+            out.push('\n');
+        }
+        if !s.iam.is_empty() {
+            let _ = writeln!(out, "<details><summary>IAM statement changes ({})</summary>\n", s.iam.len());
+            out.push_str("| | Effect | Action | Resource | Principal | Condition |\n|---|---|---|---|---|---|\n");
+            for c in &s.iam {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    plus(c.change),
+                    c.effect,
+                    cell(&c.actions.join("\n")),
+                    cell(&c.resources.join("\n")),
+                    cell(&c.principal),
+                    cell(&c.condition)
+                );
+            }
+            out.push_str("\n</details>\n\n");
+        }
+        for p in &s.managed_policies {
+            let _ = writeln!(out, "- {} managed policy `{}` on `{}`", plus(p.change), p.policy, p.principal);
+        }
+        for c in &s.sections {
+            let name = if c.name.is_empty() { String::new() } else { format!(" `{}`", c.name) };
+            let _ = writeln!(out, "- {} {}{name}", plus(c.change), c.section.trim_end_matches('s'));
+        }
+        if !s.managed_policies.is_empty() || !s.sections.is_empty() {
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,299 @@
+//! Estates of many people: stable placement of user profiles, the safety gate that refuses to
+//! delete or replace domains and profiles, `diff`, and the StackSet for organizational units.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{cli, estate, load, temp_dir, tree};
+use serde_json::{Value, json};
+use studioform::build::layout::PROFILES_PER_STACK;
+use studioform::render::Format;
+
+/// Writes `text` as the org file in `dir` and synthesizes into `dir/out`; returns the exit
+/// code and stderr.
+fn synth(dir: &Path, text: &str, extra: &[&str]) -> (i32, String) {
+    let config = dir.join("org.yaml");
+    std::fs::write(&config, text).unwrap();
+    let out = dir.join("out");
+    let mut args = vec!["synth", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    let (code, _, err) = cli(&args);
+    (code, err)
+}
+
+fn diff(dir: &Path, text: &str, format: &str) -> (i32, String) {
+    let config = dir.join("org.yaml");
+    std::fs::write(&config, text).unwrap();
+    let out = dir.join("out");
+    let (code, stdout, stderr) =
+        cli(&["diff", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap(), "--format", format]);
+    assert!(stderr.is_empty() || code == 0, "{stderr}");
+    (code, stdout)
+}
+
+/// Paths whose content differs between two trees.
+fn changed(before: &[(String, String)], after: &[(String, String)]) -> Vec<String> {
+    let a: BTreeMap<&str, &str> = before.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    let b: BTreeMap<&str, &str> = after.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    let mut paths: Vec<&str> = a.keys().chain(b.keys()).copied().collect();
+    paths.sort_unstable();
+    paths.dedup();
+    paths.into_iter().filter(|p| a.get(p) != b.get(p)).map(str::to_owned).collect()
+}
+
+/// Profile names per users stack, from the manifest.
+fn placement(out: &Path) -> BTreeMap<String, Vec<String>> {
+    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "users")
+        .map(|e| {
+            let names = e["placement"]["profiles"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_owned());
+            (e["stack"].as_str().unwrap().to_owned(), names.collect())
+        })
+        .collect()
+}
+
+fn without_user(text: &str, name: &str) -> String {
+    let line = text.lines().find(|l| l.contains(&format!("name: {name},"))).unwrap();
+    text.replace(&format!("{line}\n"), "")
+}
+
+fn with_user(text: &str, name: &str, team: &str) -> String {
+    text.replace("users:\n", &format!("users:\n  - {{name: {name}, team: {team}, id: {name}}}\n"))
+}
+
+#[test]
+fn a_100000_person_estate_synthesizes_within_every_cloudformation_limit() {
+    let text = estate(100_000, 4, 20);
+    let loaded = load(&text);
+    // `synth` validates every template, limits included (TPL501, TPL502), and fails on any error.
+    let bundle = studioform::synth(&loaded, &Default::default(), Format::Yaml).unwrap_or_else(|d| panic!("{d:?}"));
+    let files = studioform::output::render(&loaded.org.name, &bundle, Format::Yaml);
+    let mut profiles = 0;
+    for (stack, file) in bundle.stacks.iter().zip(&files) {
+        assert!(stack.resource_count() <= 500, "{} has {} resources", stack.name, stack.resource_count());
+        assert!(file.content.len() <= 1_000_000, "{} is {} bytes", file.path, file.content.len());
+        if let Some(p) = &stack.placement {
+            assert!(p.profiles.len() <= PROFILES_PER_STACK);
+            profiles += p.profiles.len();
+        }
+    }
+    assert_eq!(profiles, 100_000, "every person has exactly one profile");
+    let users_stacks = bundle.stacks.iter().filter(|s| s.placement.is_some()).count();
+    assert_eq!(users_stacks, 4 * 100_000_usize.div_ceil(4).div_ceil(PROFILES_PER_STACK), "shards are full");
+}
+
+#[test]
+fn adding_one_person_changes_exactly_one_stack_file_and_the_manifest() {
+    let dir = temp_dir("estate-add");
+    let text = estate(1000, 1, 4);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let before = tree(&dir.join("out"));
+    let shards = placement(&dir.join("out"));
+    assert_eq!(shards.values().map(Vec::len).collect::<Vec<_>>(), [400, 400, 200]);
+
+    // A name that sorts first: it still goes to the shard with room, and nobody moves.
+    assert_eq!(synth(&dir, &with_user(&text, "aaron", "team1"), &[]).0, 0);
+    let after = tree(&dir.join("out"));
+    assert_eq!(changed(&before, &after), ["manifest.json", "stacks/big-users-domain0-3.yaml"]);
+    let now = placement(&dir.join("out"));
+    assert_eq!(now["big-users-domain0-1"], shards["big-users-domain0-1"]);
+    assert!(now["big-users-domain0-3"].contains(&"aaron".to_owned()));
+}
+
+#[test]
+fn removing_a_person_needs_allow_replace_and_then_changes_only_their_stack() {
+    let dir = temp_dir("estate-remove");
+    let text = estate(1000, 1, 4);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let before = tree(&dir.join("out"));
+
+    let fewer = without_user(&text, "user000123");
+    let (code, err) = synth(&dir, &fewer, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error[CFG050]: user profile `user000123` would be deleted from stack `big-users-domain0-1`"),
+        "{err}"
+    );
+    assert!(err.contains("--allow-replace"), "{err}");
+    assert_eq!(tree(&dir.join("out")), before, "a refused run writes nothing");
+
+    let (code, err) = synth(&dir, &fewer, &["--allow-replace"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning[CFG050]"), "the deletion is still reported: {err}");
+    let after = tree(&dir.join("out"));
+    assert_eq!(changed(&before, &after), ["manifest.json", "stacks/big-users-domain0-1.yaml"]);
+    assert_eq!(placement(&dir.join("out"))["big-users-domain0-1"].len(), 399, "the gap stays");
+
+    // The next newcomer fills the gap; nobody else moves.
+    assert_eq!(synth(&dir, &with_user(&fewer, "zoe", "team2"), &[]).0, 0);
+    let again = tree(&dir.join("out"));
+    assert_eq!(changed(&after, &again), ["manifest.json", "stacks/big-users-domain0-1.yaml"]);
+    assert!(placement(&dir.join("out"))["big-users-domain0-1"].contains(&"zoe".to_owned()));
+}
+
+#[test]
+fn reordering_people_or_moving_them_between_teams_of_a_domain_moves_nobody() {
+    let dir = temp_dir("estate-reorder");
+    let text = estate(900, 1, 3);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let shards = placement(&dir.join("out"));
+    let before = tree(&dir.join("out"));
+
+    let mut lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| *l == "users:").unwrap() + 1;
+    lines[start..].reverse();
+    let reversed = lines.join("\n") + "\n";
+    assert_eq!(synth(&dir, &reversed, &[]).0, 0);
+    assert_eq!(changed(&before, &tree(&dir.join("out"))), Vec::<String>::new(), "same people, same bytes");
+
+    let moved = text.replace("{name: user000001, team: team1,", "{name: user000001, team: team2,");
+    assert_eq!(synth(&dir, &moved, &[]).0, 0, "a team change is an in-place update");
+    assert_eq!(placement(&dir.join("out")), shards);
+}
+
+#[test]
+fn renaming_a_person_or_changing_their_id_is_refused() {
+    let dir = temp_dir("estate-rename");
+    let text = estate(10, 1, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+
+    let (code, err) = synth(&dir, &text.replace("id: user000004}", "id: someone-else}"), &[]);
+    assert_eq!(code, 1, "the user tag is create-only: {err}");
+    assert!(err.contains("user profile `user000004` in stack `big-users-domain0-1` would be replaced"), "{err}");
+    assert!(err.contains("`Tags`"), "{err}");
+
+    let (code, err) = synth(&dir, &text.replace("{name: user000004,", "{name: user4,"), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("user profile `user000004` would be deleted"), "{err}");
+}
+
+#[test]
+fn diff_reports_a_vpc_change_as_a_domain_replacement() {
+    let dir = temp_dir("estate-vpc");
+    let text = estate(3, 1, 1);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    assert_eq!(diff(&dir, &text, "text").1, "There were no differences\n");
+
+    let moved = text.replace("vpc-0abc0abc0abc0abc0", "vpc-0def0def0def0def0");
+    let (code, json) = diff(&dir, &moved, "json");
+    assert_eq!(code, 0, "diff reports; only --fail fails");
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let stack = report["stacks"].as_array().unwrap().iter().find(|s| s["stack"] == "big-domain-domain0").unwrap();
+    let domain = stack["resources"].as_array().unwrap().iter().find(|r| r["logical_id"] == "Domain").unwrap();
+    assert_eq!(domain["type"], "AWS::SageMaker::Domain");
+    assert_eq!(domain["change"], "replaced");
+    assert_eq!(domain["replaced_because"], json!([{"property": "VpcId", "replacement": "always"}]));
+    assert_eq!(domain["properties"][0]["old"], "vpc-0abc0abc0abc0abc0");
+    assert_eq!(stack["resources"][0]["logical_id"], "AppSecurityGroup", "replacements come first, by id");
+
+    let (_, text_out) = diff(&dir, &moved, "text");
+    assert!(text_out.starts_with("Requires replacement or deletes people's work:\n"), "{text_out}");
+    assert!(text_out.contains("[~] AWS::SageMaker::Domain Domain (requires replacement)\n └─ [~] VpcId (requires replacement)\n     ├─ [-] vpc-0abc0abc0abc0abc0\n     └─ [+] vpc-0def0def0def0def0\n"), "{text_out}");
+    let (_, md) = diff(&dir, &moved, "markdown");
+    assert!(md.contains("| **replace** | `Domain` | `AWS::SageMaker::Domain` | `VpcId` **(replacement)**: `vpc-0abc0abc0abc0abc0` → `vpc-0def0def0def0def0` |"), "{md}");
+
+    let config = dir.join("org.yaml");
+    let out = dir.join("out");
+    assert_eq!(cli(&["diff", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap(), "--fail"]).0, 1);
+    let (code, _, err) = cli(&["synth", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("domain `domain0` in stack `big-domain-domain0` would be replaced: `VpcId` changes from `vpc-0abc0abc0abc0abc0` to `vpc-0def0def0def0def0`"), "{err}");
+    assert!(err.contains("org.yaml:6:11"), "points at network.vpc_id: {err}");
+}
+
+#[test]
+fn diff_lists_the_iam_actions_a_persona_change_adds_and_removes() {
+    let dir = temp_dir("estate-persona");
+    let text = estate(2, 1, 1)
+        .replace("    buckets: [big-team0-data]", "    buckets: [big-team0-data]\n    persona: data-scientist");
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let (_, json) = diff(&dir, &text.replace("persona: data-scientist", "persona: mlops"), "json");
+    let report: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["stacks"].as_array().unwrap().len(), 1, "{json}");
+    let team = &report["stacks"][0];
+    assert_eq!(team["stack"], "big-team-team0");
+    let actions = |change: &str| -> Vec<String> {
+        let mut all: Vec<String> = team["iam"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["change"] == change && c["effect"] == "Allow")
+            .flat_map(|c| c["actions"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()))
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    };
+    let added = actions("added");
+    for a in ["sagemaker:CreateEndpoint", "sagemaker:CreateEndpointConfig", "sagemaker:CreatePipeline"] {
+        assert!(added.contains(&a.to_owned()), "{a} added: {added:?}");
+    }
+    let removed = actions("removed");
+    assert!(removed.contains(&"sagemaker:CreateTrainingJob".to_owned()), "{removed:?}");
+    assert!(
+        !added.iter().any(|a| removed.contains(a) && a == "sagemaker:CreateApp"),
+        "unchanged grants are not listed"
+    );
+    let row = team["iam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["actions"].as_array().unwrap().contains(&json!("sagemaker:CreateEndpoint")))
+        .unwrap();
+    assert_eq!(row["principal"], "AWS:${ExecutionRole}", "{row}");
+    let policies: Vec<&str> =
+        team["resources"].as_array().unwrap().iter().map(|r| r["logical_id"].as_str().unwrap()).collect();
+    assert!(policies.contains(&"ManageEndpointsPolicy"), "{policies:?}");
+
+    let (_, text_out) = diff(&dir, &text.replace("persona: data-scientist", "persona: mlops"), "text");
+    assert!(text_out.contains("IAM Statement Changes\n┌───┬"), "{text_out}");
+    assert!(text_out.contains("│ + │"), "{text_out}");
+}
+
+#[test]
+fn organizational_units_get_a_stack_set_of_the_published_portfolio() {
+    let text = std::fs::read_to_string(common::root().join("examples/acme.yaml")).unwrap();
+    let loaded = load(&text);
+    let bundle = studioform::synth(&loaded, &Default::default(), Format::Yaml).unwrap();
+    let files = studioform::output::render(&loaded.org.name, &bundle, Format::Yaml);
+    let portfolio = bundle.stacks.iter().find(|s| s.name == "acme-catalog").unwrap();
+    let key = portfolio.key.clone().unwrap();
+    let portfolio_file = files.iter().find(|f| f.path == "catalog/portfolio.yaml").unwrap();
+    assert_eq!(key, format!("portfolio/{}.yaml", portfolio_file.sha256), "published like a product");
+
+    let set = bundle.stacks.iter().find(|s| s.name == "acme-catalog-stackset").unwrap();
+    assert_eq!(set.kind.order(), Some(6));
+    let r = &set.json()["Resources"]["CatalogStackSet"]["Properties"];
+    assert_eq!(r["PermissionModel"], "SERVICE_MANAGED");
+    assert_eq!(
+        r["StackInstancesGroup"][0]["DeploymentTargets"],
+        json!({"OrganizationalUnitIds": ["ou-ab12-34cd56ef"]})
+    );
+    assert_eq!(r["AutoDeployment"], json!({"Enabled": true, "RetainStacksOnAccountRemoval": true}));
+    assert_eq!(
+        r["TemplateURL"]["Fn::Sub"],
+        format!("https://${{TemplateBucket}}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/${{TemplatePrefix}}{key}")
+    );
+    let association = &portfolio.json()["Resources"]["LaunchPrincipalCloudAdmin"]["Properties"];
+    assert_eq!(association["PrincipalType"], "IAM_PATTERN", "the role of that name in every account");
+    assert_eq!(association["PrincipalARN"], json!({"Fn::Sub": "arn:${AWS::Partition}:iam:::role/CloudAdmin"}));
+}
+
+#[test]
+fn a_malformed_organizational_unit_is_an_error() {
+    let text = std::fs::read_to_string(common::root().join("examples/acme.yaml"))
+        .unwrap()
+        .replace("ou-ab12-34cd56ef", "ou-AB12");
+    let loaded = studioform::config::load_str("org.yaml", text);
+    let Err(studioform::Error::Invalid { diags, .. }) = loaded else { panic!("accepted") };
+    assert_eq!(diags[0].code, "CFG034");
+    assert!(diags[0].message.contains("`ou-AB12` is not an AWS Organizations unit or root id"));
+}
