@@ -297,3 +297,44 @@ fn a_malformed_organizational_unit_is_an_error() {
     assert_eq!(diags[0].code, "CFG034");
     assert!(diags[0].message.contains("`ou-AB12` is not an AWS Organizations unit or root id"));
 }
+
+#[test]
+fn moving_a_team_to_another_domain_names_a_few_people_and_counts_the_rest() {
+    let dir = temp_dir("estate-team-move");
+    let text = estate(60, 2, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let moved = text.replace("  - name: team1\n    domain: domain1\n", "  - name: team1\n    domain: domain0\n");
+    assert_ne!(moved, text);
+    let (code, err) = synth(&dir, &moved, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(err.matches("error[CFG050]: user profile").count(), 10, "{err}");
+    assert!(err.contains("and 20 more domains or user profiles would be deleted or replaced"), "{err}");
+}
+
+#[test]
+fn many_domains_split_the_admin_and_login_policies_and_cover_every_domain() {
+    let text = estate(9, 9, 9);
+    let access = common::stack(&text, "big-access");
+    let resources = access["Resources"].as_object().unwrap();
+    let admin: Vec<&String> = resources.keys().filter(|k| k.starts_with("AdminPolicy")).collect();
+    assert_eq!(admin, ["AdminPolicy", "AdminPolicy2", "AdminPolicy3"]);
+    let mut covered = Vec::new();
+    for id in &admin {
+        let p = &resources[id.as_str()]["Properties"];
+        assert_eq!(p["Roles"], json!(["CloudAdmin"]), "every part is attached to the admins");
+        let create = p["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "CreateProfilesWithUserTag")
+            .unwrap();
+        for arn in create["Resource"].as_array().unwrap() {
+            covered.push(arn["Fn::Sub"][1]["DomainId"]["Fn::ImportValue"].as_str().unwrap().to_owned());
+        }
+    }
+    let expected: Vec<String> = (0..9).map(|d| format!("big-domain-domain{d}-DomainId")).collect();
+    assert_eq!(covered, expected);
+    let login: Vec<Value> =
+        ["LoginPolicy", "LoginPolicy2", "LoginPolicy3"].iter().map(|id| json!({"Ref": id})).collect();
+    assert_eq!(access["Resources"]["StudioUsersGroup"]["Properties"]["ManagedPolicyArns"], Value::Array(login));
+}

@@ -31,43 +31,61 @@ pub(super) fn stack(org: &Org) -> Stack {
         .map(|d| domain_scoped_arn("user-profile/${DomainId}/*", layout.domain_id(&d.name)))
         .collect();
 
-    let admin = ManagedPolicy {
-        description: Some("studioform: Studio administration; user profiles only with the user tag".into()),
-        policy_document: PolicyDocument::new(admin_statements(org, &layout, &profiles)),
-        roles: principal_names(&org.admins.principals, "role"),
-        users: principal_names(&org.admins.principals, "user"),
-        ..ManagedPolicy::default()
-    };
-    t.add("AdminPolicy", Resource::new(&admin, path!["admins"]));
-    t.output(
-        "AdminPolicyArn",
-        "Studio admin policy",
-        Value::reference("AdminPolicy"),
-        Some(Layout::export(&name, "AdminPolicyArn")),
-    );
+    // However many domains the org has, each policy stays within IAM's 6,144 characters:
+    // the domain-scoped statements are split over policies of a few domains each.
+    let domains: Vec<Value> =
+        org.domains.iter().map(|d| domain_scoped_arn("domain/${DomainId}", layout.domain_id(&d.name))).collect();
+    let groups: Vec<(&[Value], &[Value])> =
+        profiles.chunks(DOMAINS_PER_POLICY).zip(domains.chunks(DOMAINS_PER_POLICY)).collect();
+    for (i, (group, domains)) in groups.iter().enumerate() {
+        let mut statements = profile_admin_statements(org, group);
+        statements.push(Statement::allow(["sagemaker:DescribeDomain"], domains.to_vec()).sid("DescribeDomains"));
+        if i == 0 {
+            statements.extend(general_admin_statements(&layout));
+        }
+        let admin = ManagedPolicy {
+            description: Some(part("studioform: Studio administration; user profiles only with the user tag", i)),
+            policy_document: PolicyDocument::new(statements),
+            roles: principal_names(&org.admins.principals, "role"),
+            users: principal_names(&org.admins.principals, "user"),
+            ..ManagedPolicy::default()
+        };
+        let id = numbered("AdminPolicy", i);
+        t.add(&id, Resource::new(&admin, path!["admins"]));
+        t.output(
+            &format!("{id}Arn"),
+            &part("Studio admin policy", i),
+            Value::reference(&id),
+            Some(Layout::export(&name, &format!("{id}Arn"))),
+        );
+    }
 
-    let login = login_statements(org, &profiles);
-    if !login.is_empty() {
+    let mut login_policies = Vec::new();
+    for (i, (group, _)) in groups.iter().enumerate() {
+        let login = login_statements(org, group);
+        if login.is_empty() {
+            break;
+        }
         let policy = ManagedPolicy {
-            description: Some("studioform: open only your own Studio".into()),
+            description: Some(part("studioform: open only your own Studio", i)),
             policy_document: PolicyDocument::new(login),
             ..ManagedPolicy::default()
         };
-        t.add("LoginPolicy", Resource::new(&policy, path!["identity"]));
+        let id = numbered("LoginPolicy", i);
+        t.add(&id, Resource::new(&policy, path!["identity"]));
         t.output(
-            "LoginPolicyArn",
-            "Studio login policy",
-            Value::reference("LoginPolicy"),
-            Some(Layout::export(&name, "LoginPolicyArn")),
+            &format!("{id}Arn"),
+            &part("Studio login policy", i),
+            Value::reference(&id),
+            Some(Layout::export(&name, &format!("{id}Arn"))),
         );
+        login_policies.push(Value::reference(&id));
     }
 
     match org.identity.mode {
         Mode::Iam => {
-            let group = Group {
-                group_name: Some(Value::from(layout.login_group_name())),
-                managed_policy_arns: vec![Value::reference("LoginPolicy")],
-            };
+            let group =
+                Group { group_name: Some(Value::from(layout.login_group_name())), managed_policy_arns: login_policies };
             t.add("StudioUsersGroup", Resource::new(&group, path!["identity"]));
             t.output(
                 "StudioUsersGroup",
@@ -81,7 +99,7 @@ pub(super) fn stack(org: &Org) -> Stack {
                 role_name: Some(Value::from(layout.saml_role_name())),
                 description: Some("studioform: role federated people assume to open their own Studio".into()),
                 assume_role_policy_document: PolicyDocument::new(saml_trust(org)),
-                managed_policy_arns: vec![Value::reference("LoginPolicy")],
+                managed_policy_arns: login_policies,
                 policies: Vec::new(),
                 tags: Vec::new(),
             };
@@ -133,11 +151,32 @@ fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profil
     );
 }
 
+/// Domains whose profiles one admin or login policy covers.
+const DOMAINS_PER_POLICY: usize = 4;
+
+/// `AdminPolicy`, `AdminPolicy2`, ...: the first keeps the name it always had.
+fn numbered(base: &str, i: usize) -> String {
+    if i == 0 { base.to_owned() } else { format!("{base}{}", i + 1) }
+}
+
+fn part(text: &str, i: usize) -> String {
+    if i == 0 { text.to_owned() } else { format!("{text} (part {})", i + 1) }
+}
+
+/// Every admin statement, for a policy without IAM's managed-policy size limit.
 fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value]) -> Vec<Statement> {
-    let user_tag = &org.identity.user_tag;
-    let request_tag = format!("aws:RequestTag/{user_tag}");
     let domains: Vec<Value> =
         org.domains.iter().map(|d| domain_scoped_arn("domain/${DomainId}", layout.domain_id(&d.name))).collect();
+    let mut out = profile_admin_statements(org, profiles);
+    out.push(Statement::allow(["sagemaker:DescribeDomain"], domains).sid("DescribeDomains"));
+    out.extend(general_admin_statements(layout));
+    out
+}
+
+/// What admins may do to the user profiles of some domains.
+fn profile_admin_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
+    let user_tag = &org.identity.user_tag;
+    let request_tag = format!("aws:RequestTag/{user_tag}");
     vec![
         Statement::allow(["sagemaker:CreateUserProfile"], profiles.to_vec()).sid("CreateProfilesWithUserTag").when(
             "Null",
@@ -164,7 +203,12 @@ fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value]) -> Vec<S
             profiles.to_vec(),
         )
         .sid("ManageProfiles"),
-        Statement::allow(["sagemaker:DescribeDomain"], domains).sid("DescribeDomains"),
+    ]
+}
+
+/// What admins may do across the estate.
+fn general_admin_statements(layout: &Layout<'_>) -> Vec<Statement> {
+    vec![
         Statement::allow(["sagemaker:ListDomains", "sagemaker:ListTags", "sagemaker:ListUserProfiles"], any())
             .sid("ListStudio"),
         Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&layout.team_role_pattern())])

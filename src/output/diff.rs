@@ -870,8 +870,24 @@ pub fn destructive(diff: &Diff, bundle: &Bundle) -> Vec<Diagnostic> {
             ));
         }
     }
+    // A team moved to another domain takes all its people with it: name a few, count the rest.
+    if out.len() > SHOWN {
+        let more = out.len() - SHOWN;
+        out.truncate(SHOWN);
+        out.push(
+            Diagnostic::error(
+                "CFG050",
+                OrgPath::root(),
+                format!("and {more} more domains or user profiles would be deleted or replaced"),
+            )
+            .help("`studioform diff` lists every change"),
+        );
+    }
     out
 }
+
+/// How many deletions or replacements the gate names one by one.
+const SHOWN: usize = 10;
 
 #[cfg(test)]
 mod tests {
