@@ -174,22 +174,28 @@ struct Mode {
     allow_replace: bool,
 }
 
+/// What `synth` would write into `dir`, and what is there now.
+struct Built {
+    loaded: config::Loaded,
+    bundle: crate::build::Bundle,
+    files: Vec<output::File>,
+    on_disk: Option<output::Manifest>,
+}
+
 /// Loads, builds and renders: what `synth` would write into `dir`.
-fn build(
-    config: &Path,
-    dir: &Path,
-    format: Format,
-    err: &mut dyn Write,
-) -> Result<(config::Loaded, crate::build::Bundle, Vec<output::File>), Error> {
+fn build(config: &Path, dir: &Path, format: Option<Format>, err: &mut dyn Write) -> Result<Built, Error> {
     let loaded = config::load(config)?;
     warnings(&loaded.warnings, &loaded.source, err);
-    let previous = output::previous(dir);
+    let on_disk = output::read_manifest(dir)?;
+    let previous = output::previous(dir)?;
+    // Without a format asked for, compare in the one on disk, so that only real changes show.
+    let format = format.or(on_disk.as_ref().map(|m| m.format)).unwrap_or(Format::Yaml);
     let bundle = match crate::synth(&loaded, &previous, format) {
         Ok(b) => b,
         Err(diags) => return Err(Error::Invalid { file: Box::new(loaded.source), diags }),
     };
     let files = output::render(&loaded.org.name, &bundle, format);
-    Ok((loaded, bundle, files))
+    Ok(Built { loaded, bundle, files, on_disk })
 }
 
 fn diff(
@@ -200,10 +206,11 @@ fn diff(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Error> {
-    // Compare in the format already on disk, so that only real changes show.
-    let on_disk = output::read_manifest(dir).map_or(Format::Yaml, |m| m.format);
-    let (_, bundle, files) = build(config, dir, on_disk, err)?;
-    let diff = output::diff::compute(dir, &bundle, &files);
+    let built = build(config, dir, None, err)?;
+    let mut diff = output::diff::compute(dir, built.on_disk.as_ref(), &built.bundle, &built.files);
+    if built.on_disk.is_none() {
+        diff.notes.push(format!("{} holds no {}: everything is new", dir.display(), output::MANIFEST));
+    }
     let _ = out.write_all(output::review::render(&diff, format).as_bytes());
     Ok(if fail && !diff.is_empty() { EXIT_INVALID } else { EXIT_OK })
 }
@@ -216,10 +223,9 @@ fn synth(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Error> {
-    let (loaded, bundle, files) = build(config, dir, format, err)?;
-    let check = mode.check;
-    if check {
-        let changes = output::changes(dir, &files);
+    let Built { loaded, bundle, files, on_disk } = build(config, dir, Some(format), err)?;
+    if mode.check {
+        let changes = output::changes(dir, &files)?;
         if changes.is_empty() {
             let _ = writeln!(out, "{} is up to date ({} files)", dir.display(), files.len());
             return Ok(EXIT_OK);
@@ -240,23 +246,37 @@ fn synth(
             let new = files.iter().find(|f| &f.path == p).map(|f| f.content.as_str()).unwrap_or_default();
             let _ = writeln!(err, "\n{p}:\n{}", output::excerpt_diff(&old, new, 20));
         }
+        let flag = if format == Format::Json { " --format json" } else { "" };
+        if let Some(m) = on_disk.as_ref().filter(|m| m.format != format) {
+            let on_disk = m.format.extension();
+            let _ = writeln!(err, "note: the output on disk is {on_disk}; check it with --format {on_disk}");
+        }
         let _ = writeln!(
             err,
-            "run `studioform synth --config {} --out {}` and commit the result",
+            "run `studioform synth --config {} --out {}{flag}` (after `studioform diff` to review) and commit the result",
             config.display(),
             dir.display()
         );
         return Ok(EXIT_INVALID);
     }
-    if output::read_manifest(dir).is_some() {
-        let diff = output::diff::compute(dir, &bundle, &files);
-        let destructive = output::diff::destructive(&diff, &bundle);
+    if on_disk.is_some() {
+        let diff = output::diff::compute(dir, on_disk.as_ref(), &bundle, &files);
+        // A stack file that cannot be read could hide a deletion: never guess.
+        if let Some(note) = diff.notes.first().filter(|_| !mode.allow_replace) {
+            return Err(Error::BadOutput {
+                path: dir.to_owned(),
+                why: format!(
+                    "{note}; synth cannot tell whether this change deletes or replaces anyone's Studio (pass --allow-replace to write anyway)"
+                ),
+            });
+        }
+        let destructive = output::diff::destructive(&diff, &bundle, &loaded.org);
         if !destructive.is_empty() {
             if !mode.allow_replace {
                 return Err(Error::Invalid { file: Box::new(loaded.source), diags: destructive });
             }
             let warned: Vec<Diagnostic> =
-                destructive.into_iter().map(|d| Diagnostic { severity: Severity::Warning, help: None, ..d }).collect();
+                destructive.into_iter().map(|d| Diagnostic { severity: Severity::Warning, ..d }).collect();
             warnings(&warned, &loaded.source, err);
         }
     }

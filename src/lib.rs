@@ -48,15 +48,27 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// The output directory holds files studioform did not write.
+    /// The output directory holds files but no manifest.
     #[error(
-        "refusing to write into {}: it is not empty and has no {}, so studioform did not create it; choose another --out or empty it",
+        "refusing to write into {}: it is not empty and has no {m}. If studioform wrote it, restore {m} from version control: it records where each user profile lives and every product version, and synthesizing without it could move people to other stacks. Otherwise choose another --out",
         dir.display(),
-        output::MANIFEST
+        m = output::MANIFEST
     )]
     ForeignOutput {
         /// The directory.
         dir: PathBuf,
+    },
+    /// The output on disk cannot be trusted to compare with.
+    #[error(
+        "cannot use {}: {why}. The output directory is the estate's memory (where each user profile lives, every product version): restore it from version control, for example `git checkout -- {}`",
+        path.display(),
+        path.display()
+    )]
+    BadOutput {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
     },
     /// A file could not be read as a template or org file at all.
     #[error("{} cannot be read as YAML or JSON", file.name)]

@@ -153,7 +153,7 @@ fn products_keep_the_isolation_of_the_concrete_stacks() {
             "Tags": [{"Key": "userId", "Value": {"Ref": "UserId"}}]
         })
     );
-    assert_eq!(profile["Parameters"]["TeamName"]["AllowedValues"], json!(["vision", "nlp", "fraud"]));
+    assert_eq!(profile["Parameters"]["TeamName"]["AllowedValues"], json!(["fraud", "nlp", "vision"]), "by name");
     assert_eq!(profile["Parameters"]["UserProfileName"]["AllowedPattern"], "^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
 
     let team = stack(&text, "team");

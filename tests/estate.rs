@@ -168,7 +168,9 @@ fn renaming_a_person_or_changing_their_id_is_refused() {
     let (code, err) = synth(&dir, &text.replace("id: user000004}", "id: someone-else}"), &[]);
     assert_eq!(code, 1, "the user tag is create-only: {err}");
     assert!(err.contains("user profile `user000004` in stack `big-users-domain0-1` would be replaced"), "{err}");
-    assert!(err.contains("`Tags`"), "{err}");
+    assert!(err.contains("`Tags[0].Value` changes from `user000004` to `someone-else`"), "{err}");
+    assert!(err.contains("org.yaml:25:41"), "points at the person's id: {err}");
+    assert!(err.contains("remove the person (with --allow-replace), deploy"), "the way to do it: {err}");
 
     let (code, err) = synth(&dir, &text.replace("{name: user000004,", "{name: user4,"), &[]);
     assert_eq!(code, 1, "{err}");
@@ -337,4 +339,149 @@ fn many_domains_split_the_admin_and_login_policies_and_cover_every_domain() {
     let login: Vec<Value> =
         ["LoginPolicy", "LoginPolicy2", "LoginPolicy3"].iter().map(|id| json!({"Ref": id})).collect();
     assert_eq!(access["Resources"]["StudioUsersGroup"]["Properties"]["ManagedPolicyArns"], Value::Array(login));
+}
+
+#[test]
+fn a_manifest_that_is_broken_or_points_outside_the_output_is_refused() {
+    let dir = temp_dir("estate-manifest");
+    let text = estate(3, 1, 1);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let out = dir.join("out");
+    let manifest = out.join("manifest.json");
+    let good = std::fs::read_to_string(&manifest).unwrap();
+
+    std::fs::write(&manifest, "{ broken").unwrap();
+    let before = tree(&out);
+    let (code, err) = synth(&dir, &without_user(&text, "user000001"), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("cannot use") && err.contains("manifest.json") && err.contains("restore it from version control"),
+        "{err}"
+    );
+    assert_eq!(tree(&out), before);
+    let (config, out_dir) = (dir.join("org.yaml"), out.to_str().unwrap().to_owned());
+    let (code, _, err) = cli(&["diff", "--config", config.to_str().unwrap(), "--out", &out_dir]);
+    assert_eq!(code, 2, "diff refuses too: {err}");
+
+    // A manifest naming files outside the directory would have synth delete them.
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let evil = good.replacen(
+        "\"path\": \"stacks/",
+        "\"path\": \"../victim.txt\", \"sha256\": \"0\", \"kind\": \"domain\"}, {\"path\": \"stacks/",
+        1,
+    );
+    assert_ne!(evil, good);
+    std::fs::write(&manifest, evil).unwrap();
+    let (code, err) = synth(&dir, &text, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`../victim.txt`, which is not a file inside the output directory"), "{err}");
+    assert!(victim.exists());
+}
+
+#[test]
+fn a_stack_file_that_cannot_be_read_stops_the_gate_from_guessing() {
+    let dir = temp_dir("estate-unreadable");
+    let text = estate(3, 1, 1);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let stack = dir.join("out/stacks/big-users-domain0-1.yaml");
+    std::fs::write(&stack, "<<<<<<< HEAD\nnot: [a template\n").unwrap();
+    let (code, err) = synth(&dir, &without_user(&text, "user000001"), &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("stacks/big-users-domain0-1.yaml: not a readable template"), "{err}");
+    assert!(err.contains("cannot tell whether this change deletes or replaces anyone's Studio"), "{err}");
+    let (_, text_out) = diff(&dir, &without_user(&text, "user000001"), "text");
+    assert!(
+        text_out.contains(
+            "Stack big-users-domain0-1 (stacks/big-users-domain0-1.yaml) (on disk but unreadable: compared as if new)"
+        ),
+        "{text_out}"
+    );
+    assert!(text_out.starts_with("note: stacks/big-users-domain0-1.yaml: not a readable template"), "{text_out}");
+    assert_eq!(synth(&dir, &text, &["--allow-replace"]).0, 0, "an explicit override writes it again");
+}
+
+#[test]
+fn moving_a_team_to_another_domain_points_at_each_persons_team() {
+    let dir = temp_dir("estate-move-domain");
+    let text = estate(4, 2, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let moved = text.replace("  - name: team1\n    domain: domain1\n", "  - name: team1\n    domain: domain0\n");
+    let (code, err) = synth(&dir, &moved, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("user profile `user000001` would be deleted from stack `big-users-domain1-1`: the person's team is now in another domain"), "{err}");
+    assert!(err.contains("at: users[1].team"), "{err}");
+}
+
+#[test]
+fn diff_shows_iam_changes_hidden_in_sub_variables() {
+    let dir = temp_dir("estate-sub-vars");
+    let text = estate(2, 2, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    // An empty team moves to the other domain: its policies now name that domain's id.
+    let moved = text
+        .replace("{name: user000001, team: team1, id: user000001}", "{name: user000001, team: team0, id: user000001}");
+    assert_eq!(synth(&dir, &moved, &["--allow-replace"]).0, 0);
+    let team_moved = moved.replace("  - name: team1\n    domain: domain1\n", "  - name: team1\n    domain: domain0\n");
+    let (_, json) = diff(&dir, &team_moved, "json");
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let team = report["stacks"].as_array().unwrap().iter().find(|s| s["stack"] == "big-team-team1").unwrap();
+    let resources: Vec<String> = team["iam"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            c["resources"].as_array().unwrap().iter().map(|r| format!("{} {}", c["change"], r.as_str().unwrap()))
+        })
+        .collect();
+    assert!(
+        resources.iter().any(|r| r.starts_with("\"added\"") && r.contains("${Import:big-domain-domain0-DomainId}")),
+        "{resources:?}"
+    );
+    assert!(
+        resources.iter().any(|r| r.starts_with("\"removed\"") && r.contains("${Import:big-domain-domain1-DomainId}")),
+        "{resources:?}"
+    );
+}
+
+#[test]
+fn principals_that_are_one_role_in_every_account_are_an_error_with_organizational_units() {
+    let text = std::fs::read_to_string(common::root().join("examples/acme.yaml")).unwrap().replace(
+        "launch_principals: [arn:aws:iam::111122223333:role/CloudAdmin]",
+        "launch_principals: [arn:aws:iam::111122223333:role/CloudAdmin, arn:aws:iam::444455556666:role/CloudAdmin]",
+    );
+    let name = common::root().join("examples/org.yaml");
+    let Err(studioform::Error::Invalid { diags, .. }) = studioform::config::load_str(&name.to_string_lossy(), text)
+    else {
+        panic!("accepted")
+    };
+    assert_eq!(diags[0].code, "CFG020");
+    assert!(
+        diags[0].message.contains("are the same principal, `role/CloudAdmin`, in every account"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn reordering_teams_publishes_no_new_product_version() {
+    let dir = temp_dir("estate-team-order");
+    let products = dir.join("products");
+    std::fs::create_dir_all(&products).unwrap();
+    let text = std::fs::read_to_string(common::root().join("examples/acme.yaml"))
+        .unwrap()
+        .replace("  custom: [products/team-bucket.yaml.hbs]\n", "");
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let before = tree(&dir.join("out"));
+    let teams_start = text.find("teams:\n").unwrap();
+    let users_start = text.find("users:\n").unwrap();
+    let block = &text[teams_start + "teams:\n".len()..users_start];
+    let mut entries: Vec<String> =
+        block.split("  - name: ").filter(|e| !e.trim().is_empty()).map(|e| format!("  - name: {e}")).collect();
+    assert!(entries.len() >= 3, "{block}");
+    entries.reverse();
+    let reordered = format!("{}teams:\n{}{}", &text[..teams_start], entries.concat(), &text[users_start..]);
+    assert_ne!(reordered, text);
+    assert_eq!(synth(&dir, &reordered, &[]).0, 0);
+    assert_eq!(changed(&before, &tree(&dir.join("out"))), Vec::<String>::new());
 }

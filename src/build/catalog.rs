@@ -141,9 +141,17 @@ fn domain_id_parameter() -> Parameter {
     }
 }
 
+/// The org's teams by name: reordering the org file then changes no product and publishes
+/// no new version.
+fn teams_by_name(org: &Org) -> Vec<&crate::config::Team> {
+    let mut teams: Vec<&crate::config::Team> = org.teams.iter().collect();
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
+    teams
+}
+
 fn team_parameter(org: &Org) -> Parameter {
     Parameter {
-        allowed_values: org.teams.iter().map(|t| t.name.clone()).collect(),
+        allowed_values: teams_by_name(org).iter().map(|t| t.name.clone()).collect(),
         ..parameter("String", "The team, as defined in the org file")
     }
 }
@@ -267,7 +275,7 @@ fn team_product(org: &Org) -> Template {
     // Mapping keys below the top level are alphanumeric, so the partition picks one of three
     // mappings (`TeamBucketsAws`...) rather than a key.
     let mut by_partition: Vec<IndexMap<String, IndexMap<String, Value>>> = vec![IndexMap::new(); PARTITIONS.len()];
-    for team in &org.teams {
+    for team in teams_by_name(org) {
         // Mappings cannot hold empty lists; the placeholders are never read, since the
         // conditions built from the flags drop the statements that would use them.
         let or_none = |list: Vec<String>| if list.is_empty() { vec!["none".to_owned()] } else { list };
@@ -500,7 +508,7 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         t.add(id, Resource::new(&association, path!["catalog", "launch_principals", i]));
     }
 
-    for team in &org.teams {
+    for team in teams_by_name(org) {
         let id = format!("TeamTagOption{}", pascal(&team.name));
         t.add(id.clone(), Resource::new(&TagOption { key: TEAM_TAG.into(), value: team.name.clone() }, origin.clone()));
         t.add(

@@ -139,6 +139,9 @@ pub fn bundle(
     }
     let (catalog, products) = catalog::stacks(org, base_dir, &previous.products, format)?;
     stacks.extend(catalog);
-    stacks.sort_by_key(|s| s.kind.order().unwrap_or(u32::MAX));
+    // By deploy order, then name: reordering the org file reorders nothing.
+    stacks.sort_by(|a, b| {
+        (a.kind.order().unwrap_or(u32::MAX), &a.name).cmp(&(b.kind.order().unwrap_or(u32::MAX), &b.name))
+    });
     Ok(Bundle { stacks, products })
 }

@@ -429,6 +429,36 @@ impl Checks {
     }
 
     fn personas(&mut self, org: &Org) {
+        // People in a team whose persona cannot run Studio get a profile they cannot use.
+        for (i, team) in org.teams.iter().enumerate() {
+            let Some(persona) = &team.persona else { continue };
+            let runs_studio = match persona.as_str() {
+                "compute" => false,
+                "data-scientist" | "mlops" => true,
+                custom => {
+                    org.personas.get(custom).is_none_or(|p| p.activities.contains(&super::Activity::RunStudioApp))
+                }
+            };
+            let people = org.users.iter().filter(|u| u.team == team.name).count();
+            let people = match people {
+                0 => continue,
+                1 => "1 person".to_owned(),
+                n => format!("{n} people"),
+            };
+            if !runs_studio {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "CFG035",
+                        path!["teams", i, "persona"],
+                        format!(
+                            "team `{}` has {people}, but its persona `{persona}` cannot run Studio apps: their profiles cannot open Studio",
+                            team.name
+                        ),
+                        )
+                    .help("move the people to a team whose persona runs Studio, or add `run-studio-app` to the persona; the compute persona is the role jobs run as"),
+                );
+            }
+        }
         for (name, persona) in &org.personas {
             let at = path!["personas", name];
             if BUILTIN_PERSONAS.contains(&name.as_str()) {
@@ -706,6 +736,28 @@ impl Checks {
             cat.share_with_accounts.iter().map(String::as_str),
             "account",
         );
+        if !cat.organizational_units.is_empty() {
+            // Rolled out to many accounts, principals are matched by name alone.
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (i, arn) in cat.launch_principals.iter().enumerate() {
+                let Some(name) = arn.splitn(6, ':').nth(5) else { continue };
+                if let Some(&first) = seen.get(name) {
+                    if cat.launch_principals[first] != *arn {
+                        self.err(
+                            "CFG020",
+                            path!["catalog", "launch_principals", i],
+                            format!(
+                                "`{arn}` and `{}` are the same principal, `{name}`, in every account the organizational units roll the portfolio out to",
+                                cat.launch_principals[first]
+                            ),
+                            "keep one of them: each account's own principal of that name may launch",
+                        );
+                    }
+                } else {
+                    seen.insert(name, i);
+                }
+            }
+        }
         for (i, ou) in cat.organizational_units.iter().enumerate() {
             if !is_organizational_unit(ou) {
                 self.err(

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{File, FileKind, read_manifest};
+use super::{File, FileKind, Manifest};
 use crate::build::Bundle;
 use crate::diag::Diagnostic;
 use crate::path::Path as OrgPath;
@@ -69,6 +69,9 @@ pub struct StackDiff {
     /// Parameters, outputs, conditions, mappings and other sections.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sections: Vec<SectionChange>,
+    /// Why the comparison is not what it seems (an old template that could not be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One resource that changes.
@@ -93,6 +96,9 @@ pub struct ResourceChange {
     /// Its properties before (removed or replaced resources), to name what is lost.
     #[serde(skip)]
     pub old: Value,
+    /// Its properties after (added resources), to recognise one that moved between stacks.
+    #[serde(skip)]
+    pub new: Value,
 }
 
 /// A create-only property that changes.
@@ -193,16 +199,15 @@ struct Old {
     sha256: String,
 }
 
-/// Compares what `synth` would write (`bundle`, rendered as `files`) with the output in `dir`.
-pub fn compute(dir: &Path, bundle: &Bundle, files: &[File]) -> Diff {
+/// Compares what `synth` would write (`bundle`, rendered as `files`) with the output in `dir`,
+/// whose manifest is `on_disk`.
+pub fn compute(dir: &Path, on_disk: Option<&Manifest>, bundle: &Bundle, files: &[File]) -> Diff {
     let mut diff = Diff::default();
     let mut old: BTreeMap<String, Old> = BTreeMap::new();
-    if let Some(manifest) = read_manifest(dir) {
-        for e in manifest.files.into_iter().filter(|e| e.kind != FileKind::Readme) {
-            let stem = stem(&e.path).to_owned();
-            let stack = e.stack.clone().unwrap_or_else(|| format!("product {}", name_of(&e.path)));
-            old.insert(stem, Old { file: e.path, stack, sha256: e.sha256 });
-        }
+    for e in on_disk.iter().flat_map(|m| &m.files).filter(|e| e.kind != FileKind::Readme) {
+        let stem = stem(&e.path).to_owned();
+        let stack = e.stack.clone().unwrap_or_else(|| format!("product {}", name_of(&e.path)));
+        old.insert(stem, Old { file: e.path.clone(), stack, sha256: e.sha256.clone() });
     }
     let mut seen = BTreeSet::new();
     let mut per_stack = Vec::new();
@@ -220,23 +225,26 @@ pub fn compute(dir: &Path, bundle: &Bundle, files: &[File]) -> Diff {
         } else {
             stack.name.clone()
         };
+        let unreadable = diff.notes.len();
         let old_json = before.and_then(|b| read_old(dir, &b.file, &mut diff.notes));
-        per_stack.push((name, file, old_json, Some(stack.json())));
+        let note = (diff.notes.len() > unreadable).then(|| "on disk but unreadable: compared as if new".to_owned());
+        per_stack.push((name, file, old_json, Some(stack.json()), note));
     }
     for (stem, o) in &old {
         if !seen.contains(stem) {
             let old_json = read_old(dir, &o.file, &mut diff.notes);
-            per_stack.push((o.stack.clone(), o.file.clone(), old_json, None));
+            per_stack.push((o.stack.clone(), o.file.clone(), old_json, None, None));
         }
     }
-    for (name, file, before, after) in per_stack {
+    for (name, file, before, after, note) in per_stack {
         let change = match (&before, after) {
             (None, _) => Change::Added,
             (_, None) => Change::Removed,
             _ => Change::Modified,
         };
         let empty = Value::Object(Map::new());
-        let s = compare(name, file, change, before.as_ref().unwrap_or(&empty), after.unwrap_or(&empty));
+        let mut s = compare(name, file, change, before.as_ref().unwrap_or(&empty), after.unwrap_or(&empty));
+        s.note = note;
         if change != Change::Modified || !s.resources.is_empty() || !s.iam.is_empty() || !s.sections.is_empty() {
             diff.stacks.push(s);
         }
@@ -274,22 +282,32 @@ fn read_old(dir: &Path, file: &str, notes: &mut Vec<String>) -> Option<Value> {
     }
 }
 
-/// A profile or domain removed from one stack and added to another keeps its logical id:
+/// A profile or domain removed from one stack and added to another under the same name:
 /// CloudFormation still deletes it from the first stack before creating it in the second.
 fn mark_moves(diff: &mut Diff) {
-    let added: HashMap<(String, String), String> = diff
+    // A profile is the same profile only in the same domain.
+    let name = |r: &ResourceChange, props: &Value| -> Option<String> {
+        match r.type_name.as_str() {
+            "AWS::SageMaker::UserProfile" => {
+                Some(format!("profile/{}/{}", show(props.get("DomainId")?), show(props.get("UserProfileName")?)))
+            }
+            "AWS::SageMaker::Domain" => Some(format!("domain/{}", show(props.get("DomainName")?))),
+            _ => None,
+        }
+    };
+    let added: HashMap<String, String> = diff
         .stacks
         .iter()
         .flat_map(|s| {
             s.resources
                 .iter()
                 .filter(|r| r.change == Change::Added)
-                .map(move |r| ((r.type_name.clone(), r.logical_id.clone()), s.stack.clone()))
+                .filter_map(move |r| Some((name(r, &r.new)?, s.stack.clone())))
         })
         .collect();
     for s in &mut diff.stacks {
         for r in s.resources.iter_mut().filter(|r| r.change == Change::Removed) {
-            if let Some(to) = added.get(&(r.type_name.clone(), r.logical_id.clone())) {
+            if let Some(to) = name(r, &r.old).and_then(|n| added.get(&n)) {
                 if *to != s.stack {
                     r.moves_to = Some(to.clone());
                 }
@@ -346,7 +364,7 @@ fn compare(stack: String, file: String, change: Change, old: &Value, new: &Value
             sections.push(SectionChange { section: name.into(), name: String::new(), change });
         }
     }
-    StackDiff { stack, file, change, resources, iam, managed_policies, sections }
+    StackDiff { stack, file, change, resources, iam, managed_policies, sections, note: None }
 }
 
 fn type_of(r: &Value) -> String {
@@ -362,6 +380,7 @@ fn resource_change(id: &str, r: &Value, change: Change) -> ResourceChange {
         properties: Vec::new(),
         moves_to: None,
         old: if change == Change::Removed { r.get("Properties").cloned().unwrap_or(Value::Null) } else { Value::Null },
+        new: if change == Change::Added { r.get("Properties").cloned().unwrap_or(Value::Null) } else { Value::Null },
     }
 }
 
@@ -406,6 +425,7 @@ fn modified(id: &str, old: &Value, new: &Value) -> Option<ResourceChange> {
         replaced_because: reasons,
         properties,
         moves_to: None,
+        new: Value::Null,
     })
 }
 
@@ -760,7 +780,14 @@ fn display(v: &Value) -> Value {
                 }
                 ("Fn::GetAtt", Value::String(s)) => format!("${{{s}}}"),
                 ("Fn::Sub", Value::String(s)) => s.clone(),
-                ("Fn::Sub", Value::Array(a)) => a.first().map(show).unwrap_or_default(),
+                ("Fn::Sub", Value::Array(a)) => {
+                    // Variables in place, so that a change of what they stand for shows.
+                    let mut text = a.first().map(show).unwrap_or_default();
+                    for (name, value) in a.get(1).and_then(Value::as_object).into_iter().flatten() {
+                        text = text.replace(&format!("${{{name}}}"), &show(value));
+                    }
+                    text
+                }
                 ("Fn::ImportValue", a) => format!("${{Import:{}}}", show(a)),
                 ("Fn::Join", Value::Array(a)) => {
                     let sep = a.first().and_then(Value::as_str).unwrap_or("");
@@ -802,45 +829,72 @@ fn label(r: &ResourceChange) -> String {
 }
 
 /// The org-file setting a domain's or profile's create-only property comes from.
-fn setting(type_name: &str, property: &str, origin: OrgPath) -> OrgPath {
-    match (type_name, property) {
+fn setting(r: &ResourceChange, property: &str, origin: OrgPath) -> OrgPath {
+    let key_changed = r.properties.iter().any(|c| c.path.starts_with("Properties.Tags") && c.path.ends_with(".Key"));
+    match (r.type_name.as_str(), property) {
         ("AWS::SageMaker::Domain", "VpcId") => OrgPath::root().key("network").key("vpc_id"),
         ("AWS::SageMaker::Domain", "KmsKeyId") => OrgPath::root().key("encryption").key("kms_key_arn"),
-        ("AWS::SageMaker::Domain", "AuthMode") => OrgPath::root().key("identity").key("mode"),
+        ("AWS::SageMaker::Domain" | "AWS::SageMaker::UserProfile", "AuthMode" | "SingleSignOnUserIdentifier") => {
+            OrgPath::root().key("identity").key("mode")
+        }
+        ("AWS::SageMaker::UserProfile", "Tags") if key_changed => OrgPath::root().key("identity").key("user_tag"),
         ("AWS::SageMaker::UserProfile", "Tags" | "SingleSignOnUserValue") => origin.key("id"),
         _ => origin,
     }
 }
 
-/// The safety gate: one error per domain or user profile the change would delete or replace.
-/// `bundle` locates replaced resources in the org file.
-pub fn destructive(diff: &Diff, bundle: &Bundle) -> Vec<Diagnostic> {
+/// The safety gate: one error per domain or user profile the change would delete or replace,
+/// located at the org-file setting responsible where there is one. `bundle` and `org` are what
+/// `synth` is about to write.
+pub fn destructive(diff: &Diff, bundle: &Bundle, org: &crate::config::Org) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for s in &diff.stacks {
         for r in s.resources.iter().filter(|r| STATEFUL.contains(&r.type_name.as_str())) {
             let what = label(r);
-            let (message, at) = match r.change {
+            let profile = r.type_name == "AWS::SageMaker::UserProfile";
+            let (message, at, help) = match r.change {
                 Change::Removed => {
-                    let why = match &r.moves_to {
-                        Some(to) => format!(
+                    let name = r.old.get(if profile { "UserProfileName" } else { "DomainName" }).map(show);
+                    let user = name.as_ref().and_then(|n| org.users.iter().position(|u| &u.name == n));
+                    let why = match (&r.moves_to, user) {
+                        (Some(to), _) => format!(
                             "it would move to stack `{to}`, and CloudFormation deletes it from `{}` first",
                             s.stack
                         ),
-                        None => "it is no longer in the org file".to_owned(),
+                        (None, Some(_)) if profile => {
+                            "the person's team is now in another domain, where they get a new, empty profile".to_owned()
+                        }
+                        _ => "it is no longer in the org file".to_owned(),
                     };
-                    let at = if r.type_name == "AWS::SageMaker::Domain" { "domains" } else { "users" };
-                    (format!("{what} would be deleted from stack `{}`: {why}", s.stack), OrgPath::root().key(at))
+                    let at = match user {
+                        Some(i) if profile => OrgPath::root().key("users").index(i).key("team"),
+                        _ => OrgPath::root().key(if profile { "users" } else { "domains" }),
+                    };
+                    (
+                        format!("{what} would be deleted from stack `{}`: {why}", s.stack),
+                        at,
+                        if profile {
+                            "undo this change, or pass --allow-replace if you mean it: the profile leaves its stack and, with DeletionPolicy Retain, stays in the account with its home directory, unmanaged (delete it with `aws sagemaker delete-user-profile` when no longer needed)"
+                        } else {
+                            "undo this change, or pass --allow-replace if you mean it: the domain leaves its stack and, with DeletionPolicy Retain, stays in the account with its people's home directories, unmanaged"
+                        },
+                    )
                 }
                 Change::Replaced => {
-                    let props: Vec<String> = r
+                    let changes: Vec<String> = r
                         .replaced_because
                         .iter()
                         .map(|p| {
-                            let change = r.properties.iter().find(|c| c.path == format!("Properties.{}", p.property));
+                            let prefix = format!("Properties.{}", p.property);
+                            let change = r.properties.iter().find(|c| {
+                                c.path == prefix
+                                    || c.path.starts_with(&format!("{prefix}."))
+                                    || c.path.starts_with(&format!("{prefix}["))
+                            });
                             match change {
                                 Some(c) => format!(
                                     "`{}` changes from {} to {}",
-                                    p.property,
+                                    c.path.strip_prefix("Properties.").unwrap_or(&c.path),
                                     c.old.as_ref().map_or("(unset)".into(), |v| format!("`{}`", show(v))),
                                     c.new.as_ref().map_or("(unset)".into(), |v| format!("`{}`", show(v)))
                                 ),
@@ -850,24 +904,25 @@ pub fn destructive(diff: &Diff, bundle: &Bundle) -> Vec<Diagnostic> {
                         .collect();
                     let stack = bundle.stacks.iter().find(|b| b.file_stem() == stem(&s.file));
                     let origin = stack.and_then(|b| b.origin_of(&r.logical_id)).unwrap_or_else(OrgPath::root);
-                    let at = r
-                        .replaced_because
-                        .first()
-                        .map_or(origin.clone(), |p| setting(&r.type_name, &p.property, origin));
+                    let at = r.replaced_because.first().map_or(origin.clone(), |p| setting(r, &p.property, origin));
+                    let help = if profile {
+                        "CloudFormation cannot replace a user profile in one update: the new profile has the same name as the old one in the same domain. Undo this change; to change it anyway, remove the person (with --allow-replace), deploy, delete the retained profile with `aws sagemaker delete-user-profile`, then add them back"
+                    } else {
+                        "a replaced domain is a new, empty domain with a new id, and stacks that import the old id block the update. Undo this change; to move people to new settings, add a domain under a new name, move teams to it, then remove the old one (with --allow-replace)"
+                    };
                     (
                         format!(
                             "{what} in stack `{}` would be replaced: {}, which CloudFormation cannot change in place",
                             s.stack,
-                            props.join(", ")
+                            changes.join(", ")
                         ),
                         at,
+                        help,
                     )
                 }
                 Change::Added | Change::Modified => continue,
             };
-            out.push(Diagnostic::error("CFG050", at, message).help(
-                "people's Studio work lives in domains and user profiles: undo this change, or run `studioform synth --allow-replace` if you mean it (the old resource leaves its stack and, with DeletionPolicy Retain, stays in the account unmanaged, with its home directories)",
-            ));
+            out.push(Diagnostic::error("CFG050", at, message).help(help));
         }
     }
     // A team moved to another domain takes all its people with it: name a few, count the rest.

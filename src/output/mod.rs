@@ -247,16 +247,38 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
     crate::render::prose(README_TEMPLATE, &data).unwrap_or_else(|e| format!("README template error: {e}\n"))
 }
 
-/// Reads the manifest in `dir`, if there is a readable one.
-pub fn read_manifest(dir: &Path) -> Option<Manifest> {
-    let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
-    serde_json::from_str(&text).ok()
+/// Reads the manifest in `dir`: `None` when there is none. A manifest that cannot be read,
+/// does not parse, or names a file outside `dir` is an error: it is the estate's memory
+/// (where each profile lives, every product version), and going on without it would
+/// silently move people or forget versions.
+pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>, Error> {
+    let path = dir.join(MANIFEST);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::BadOutput { path, why: e.to_string() }),
+    };
+    let manifest: Manifest =
+        serde_json::from_str(&text).map_err(|e| Error::BadOutput { path: path.clone(), why: e.to_string() })?;
+    if let Some(bad) = manifest.files.iter().find(|e| !inside(&e.path)) {
+        return Err(Error::BadOutput {
+            path,
+            why: format!("it lists `{}`, which is not a file inside the output directory", bad.path),
+        });
+    }
+    Ok(Some(manifest))
+}
+
+/// True for a relative path that stays inside the directory it is joined to.
+fn inside(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty() && p.components().all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// What the output in `dir` says later runs must honour: product versions, and where each
 /// user profile lives.
-pub fn previous(dir: &Path) -> crate::build::Previous {
-    let Some(m) = read_manifest(dir) else { return crate::build::Previous::default() };
+pub fn previous(dir: &Path) -> Result<crate::build::Previous, Error> {
+    let Some(m) = read_manifest(dir)? else { return Ok(crate::build::Previous::default()) };
     let mut placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>> =
         std::collections::HashMap::new();
     for p in m.files.into_iter().filter_map(|e| e.placement) {
@@ -265,7 +287,7 @@ pub fn previous(dir: &Path) -> crate::build::Previous {
             domain.entry(name).or_insert(p.shard);
         }
     }
-    crate::build::Previous { products: m.products, placement }
+    Ok(crate::build::Previous { products: m.products, placement })
 }
 
 /// How a file on disk differs from what `synth` would write.
@@ -289,7 +311,7 @@ impl Change {
 }
 
 /// What writing `files` into `dir` would change.
-pub fn changes(dir: &Path, files: &[File]) -> Vec<Change> {
+pub fn changes(dir: &Path, files: &[File]) -> Result<Vec<Change>, Error> {
     let mut out = Vec::new();
     let written: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for f in files {
@@ -299,14 +321,14 @@ pub fn changes(dir: &Path, files: &[File]) -> Vec<Change> {
             Err(_) => out.push(Change::Added(f.path.clone())),
         }
     }
-    if let Some(old) = read_manifest(dir) {
+    if let Some(old) = read_manifest(dir)? {
         for e in old.files {
             if !written.contains(e.path.as_str()) && dir.join(&e.path).exists() {
                 out.push(Change::Removed(e.path));
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Writes `files` into `dir` so that a failure leaves the previous output as it was: every
@@ -315,7 +337,7 @@ pub fn changes(dir: &Path, files: &[File]) -> Vec<Change> {
 /// does not write are removed; nothing else in `dir` is touched.
 pub fn write(dir: &Path, files: &[File]) -> Result<Vec<Change>, Error> {
     guard_foreign_dir(dir)?;
-    let changes = changes(dir, files);
+    let changes = changes(dir, files)?;
     let changed: BTreeSet<&str> =
         changes.iter().filter(|c| !matches!(c, Change::Removed(_))).map(Change::path).collect();
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();

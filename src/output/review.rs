@@ -94,10 +94,11 @@ fn text(diff: &Diff) -> String {
         out.push('\n');
     }
     for s in &diff.stacks {
-        let verb = match s.change {
-            Change::Added => " (new stack)",
-            Change::Removed => " (no longer synthesized: delete the stack)",
-            _ => "",
+        let verb = match (&s.note, s.change) {
+            (Some(note), _) => format!(" ({note})"),
+            (None, Change::Added) => " (new stack)".to_owned(),
+            (None, Change::Removed) => " (no longer synthesized: delete the stack)".to_owned(),
+            _ => String::new(),
         };
         let _ = writeln!(out, "Stack {} ({}){verb}", s.stack, s.file);
         if !s.resources.is_empty() {
@@ -248,10 +249,11 @@ fn markdown(diff: &Diff) -> String {
         out.push('\n');
     }
     for s in &diff.stacks {
-        let verb = match s.change {
-            Change::Added => " (new)",
-            Change::Removed => " (removed)",
-            _ => "",
+        let verb = match (&s.note, s.change) {
+            (Some(note), _) => format!(" ({note})"),
+            (None, Change::Added) => " (new)".to_owned(),
+            (None, Change::Removed) => " (removed)".to_owned(),
+            _ => String::new(),
         };
         let _ = writeln!(out, "#### `{}`{verb}\n\n`{}`\n", s.stack, s.file);
         if !s.resources.is_empty() {

@@ -51,7 +51,7 @@ pub fn normalise_prefix(prefix: &str) -> String {
 
 /// The uploads the manifest in `out` asks for, each checked against its recorded sha256.
 pub fn plan(out: &Path, prefix: &str) -> Result<Vec<Upload>, Error> {
-    let manifest: Manifest = output::read_manifest(out).ok_or_else(|| Error::Publish {
+    let manifest: Manifest = output::read_manifest(out)?.ok_or_else(|| Error::Publish {
         message: format!(
             "no readable {} in {}: run `studioform synth --out {}` first",
             output::MANIFEST,
