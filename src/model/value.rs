@@ -4,6 +4,50 @@
 use indexmap::IndexMap;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
+/// Every intrinsic function, by long name. Each has a YAML short form: `!` and the name
+/// without `Fn::` (`!GetAtt`, `!Ref`).
+pub const FUNCTIONS: &[&str] = &[
+    "Ref",
+    "Condition",
+    "Fn::And",
+    "Fn::Base64",
+    "Fn::Cidr",
+    "Fn::Equals",
+    "Fn::FindInMap",
+    "Fn::GetAZs",
+    "Fn::GetAtt",
+    "Fn::If",
+    "Fn::ImportValue",
+    "Fn::Join",
+    "Fn::Not",
+    "Fn::Or",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::Sub",
+    "Fn::Transform",
+    "Fn::ToJsonString",
+    "Fn::Length",
+];
+
+/// The function name and argument, if the long-form `v` is an intrinsic function: a map of
+/// one key naming a function. `Condition` counts only with a condition name, since a map
+/// with the single key `Condition` is also an ordinary property.
+pub fn as_intrinsic(v: &serde_json::Value) -> Option<(&str, &serde_json::Value)> {
+    let m = v.as_object().filter(|m| m.len() == 1)?;
+    let (k, arg) = m.iter().next()?;
+    match k.as_str() {
+        "Condition" if !arg.is_string() => None,
+        name if FUNCTIONS.contains(&name) => Some((name, arg)),
+        _ => None,
+    }
+}
+
+/// The long name of the function a YAML short-form tag stands for: `!GetAtt` → `Fn::GetAtt`.
+pub fn long_name(tag: &str) -> Option<&'static str> {
+    let short = tag.strip_prefix('!')?;
+    FUNCTIONS.iter().copied().find(|f| f.strip_prefix("Fn::").unwrap_or(f) == short)
+}
+
 /// A CloudFormation value: literal, list, map, or intrinsic function.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

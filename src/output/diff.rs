@@ -435,14 +435,9 @@ fn leaf(path: String, old: Option<&Value>, new: Option<&Value>) -> PropertyChang
     PropertyChange { path, old: old.cloned(), new: new.cloned(), replacement: None, policy }
 }
 
-/// True for objects other than intrinsics: list items compared field by field.
+/// True for maps other than intrinsics: compared key by key, where an intrinsic is one value.
 fn is_structure(v: &Value) -> bool {
-    matches!(v, Value::Object(m) if !is_intrinsic(m))
-}
-
-/// True for `{"Ref": ...}` and `{"Fn::...": ...}`: compared as one value.
-fn is_intrinsic(m: &Map<String, Value>) -> bool {
-    m.len() == 1 && m.keys().next().is_some_and(|k| k == "Ref" || k.starts_with("Fn::") || k == "Condition")
+    v.is_object() && crate::model::value::as_intrinsic(v).is_none()
 }
 
 fn changed_leaves(path: &str, old: &Value, new: &Value, out: &mut Vec<PropertyChange>) {
@@ -452,7 +447,7 @@ fn changed_leaves(path: &str, old: &Value, new: &Value, out: &mut Vec<PropertyCh
     let last = path.rsplit('.').next().unwrap_or(path);
     match (old, new) {
         (Value::Object(a), Value::Object(b))
-            if !is_intrinsic(a) && !is_intrinsic(b) && !POLICY_PROPERTIES.contains(&last) =>
+            if is_structure(old) && is_structure(new) && !POLICY_PROPERTIES.contains(&last) =>
         {
             for (k, v) in a {
                 changed_leaves(&format!("{path}.{k}"), v, b.get(k).unwrap_or(&Value::Null), out);

@@ -6,28 +6,6 @@
 
 use serde_json::{Map, Value};
 
-/// Intrinsic functions that have a short form, by long name.
-const SHORT_FORMS: &[&str] = &[
-    "Fn::And",
-    "Fn::Base64",
-    "Fn::Cidr",
-    "Fn::Equals",
-    "Fn::FindInMap",
-    "Fn::GetAZs",
-    "Fn::GetAtt",
-    "Fn::If",
-    "Fn::ImportValue",
-    "Fn::Join",
-    "Fn::Not",
-    "Fn::Or",
-    "Fn::Select",
-    "Fn::Split",
-    "Fn::Sub",
-    "Fn::Transform",
-    "Fn::ToJsonString",
-    "Fn::Length",
-];
-
 /// Renders `doc` as YAML.
 pub fn yaml(doc: &Value) -> String {
     let mut out = String::with_capacity(4096);
@@ -43,16 +21,10 @@ pub fn yaml(doc: &Value) -> String {
 
 /// The tag and argument of a single-key map that is an intrinsic function.
 fn intrinsic(v: &Value) -> Option<(&str, &Value)> {
-    let Value::Object(m) = v else { return None };
-    if m.len() != 1 {
-        return None;
-    }
-    let (k, arg) = m.iter().next()?;
-    match k.as_str() {
-        "Ref" if arg.is_string() => Some(("Ref", arg)),
-        "Condition" if arg.is_string() => Some(("Condition", arg)),
-        name if SHORT_FORMS.contains(&name) => Some((&name[4..], arg)),
-        _ => None,
+    match crate::model::value::as_intrinsic(v)? {
+        // `!Ref` takes a name; anything else stays in long form.
+        ("Ref", arg) if !arg.is_string() => None,
+        (name, arg) => Some((name.strip_prefix("Fn::").unwrap_or(name), arg)),
     }
 }
 

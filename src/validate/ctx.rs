@@ -19,42 +19,9 @@ pub(super) const PSEUDO: &[(&str, &str)] = &[
     ("AWS::URLSuffix", "amazonaws.com"),
 ];
 
-/// Intrinsic function names.
-pub(super) const FUNCTIONS: &[&str] = &[
-    "Ref",
-    "Condition",
-    "Fn::And",
-    "Fn::Base64",
-    "Fn::Cidr",
-    "Fn::Equals",
-    "Fn::FindInMap",
-    "Fn::GetAZs",
-    "Fn::GetAtt",
-    "Fn::If",
-    "Fn::ImportValue",
-    "Fn::Join",
-    "Fn::Not",
-    "Fn::Or",
-    "Fn::Select",
-    "Fn::Split",
-    "Fn::Sub",
-    "Fn::Transform",
-    "Fn::ToJsonString",
-    "Fn::Length",
-];
-
 /// The function name and argument, if `v` is an intrinsic function.
 pub(super) fn as_fn(v: &Value) -> Option<(&str, &Value)> {
-    let m = v.as_object()?;
-    if m.len() != 1 {
-        return None;
-    }
-    let (k, arg) = m.iter().next()?;
-    match k.as_str() {
-        "Condition" if !arg.is_string() => None,
-        name if FUNCTIONS.contains(&name) => Some((name, arg)),
-        _ => None,
-    }
+    crate::model::value::as_intrinsic(v)
 }
 
 /// A template and its sections.

@@ -98,6 +98,18 @@ pub fn schema(type_name: &str) -> Option<&'static Value> {
         .get(type_name)
 }
 
+/// Follows `$ref`s (within `root`) from `node` to the subschema they name; a few hops at most,
+/// so a cyclic reference cannot loop.
+pub fn resolve<'s>(root: &'s Value, mut node: &'s Value) -> &'s Value {
+    for _ in 0..16 {
+        match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
+            Some(target) => node = target,
+            None => break,
+        }
+    }
+    node
+}
+
 /// Anchors every `pattern` of a schema: AWS matches the whole value, JSON Schema searches
 /// for the pattern anywhere in it, and some provider schemas omit `^...$`.
 fn anchor_patterns(schema: &mut Value) -> Value {

@@ -389,16 +389,6 @@ fn article(t: &str) -> String {
     }
 }
 
-fn resolve<'s>(root: &'s Value, mut node: &'s Value) -> &'s Value {
-    for _ in 0..16 {
-        match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
-}
-
 /// The subschema that applies at `pointer` inside a resource's properties.
 fn subschema<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
     let segments: Vec<String> = Path::from_pointer(pointer)
@@ -413,7 +403,7 @@ fn subschema<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
 }
 
 fn descend<'s>(root: &'s Value, node: &'s Value, segments: &[String], depth: usize) -> Option<&'s Value> {
-    let node = resolve(root, node);
+    let node = data::resolve(root, node);
     let Some((first, rest)) = segments.split_first() else { return Some(node) };
     if depth > 64 {
         return None;
@@ -513,7 +503,7 @@ fn wanted(node: &Value) -> Option<Kind> {
 /// The kind of value a property of a resource type holds.
 fn property_kind(type_name: &str, property: &str) -> Option<Kind> {
     let schema = data::schema(type_name)?;
-    let node = resolve(schema, schema.get("properties")?.get(property)?);
+    let node = data::resolve(schema, schema.get("properties")?.get(property)?);
     if let Some(k) = wanted(node) {
         return Some(k);
     }

@@ -8,30 +8,6 @@ use crate::diag::{At, Diagnostic};
 use crate::path::Path;
 use crate::yaml::{Node, NodeKind, Plain, Style, resolve_plain_1_1};
 
-/// Short-form tags and the long-form function each stands for.
-const TAGS: &[(&str, &str)] = &[
-    ("!Ref", "Ref"),
-    ("!Condition", "Condition"),
-    ("!And", "Fn::And"),
-    ("!Base64", "Fn::Base64"),
-    ("!Cidr", "Fn::Cidr"),
-    ("!Equals", "Fn::Equals"),
-    ("!FindInMap", "Fn::FindInMap"),
-    ("!GetAZs", "Fn::GetAZs"),
-    ("!GetAtt", "Fn::GetAtt"),
-    ("!If", "Fn::If"),
-    ("!ImportValue", "Fn::ImportValue"),
-    ("!Join", "Fn::Join"),
-    ("!Not", "Fn::Not"),
-    ("!Or", "Fn::Or"),
-    ("!Select", "Fn::Select"),
-    ("!Split", "Fn::Split"),
-    ("!Sub", "Fn::Sub"),
-    ("!Transform", "Fn::Transform"),
-    ("!ToJsonString", "Fn::ToJsonString"),
-    ("!Length", "Fn::Length"),
-];
-
 /// Converts a template's YAML tree to long-form JSON.
 pub fn template(node: &Node) -> Result<Value, Vec<Diagnostic>> {
     let mut diags = Vec::new();
@@ -74,7 +50,7 @@ fn tagged(tag: &str, node: &Node, path: &Path, diags: &mut Vec<Diagnostic>) -> V
             return Value::String(s.clone());
         }
     }
-    let Some((_, long)) = TAGS.iter().find(|(short, _)| *short == tag) else {
+    let Some(long) = crate::model::value::long_name(tag) else {
         diags.push(Diagnostic {
             at: At::Span(node.span),
             ..Diagnostic::error("TPL001", path.clone(), format!("unknown YAML tag `{tag}`"))
@@ -83,18 +59,18 @@ fn tagged(tag: &str, node: &Node, path: &Path, diags: &mut Vec<Diagnostic>) -> V
         return Value::Null;
     };
     let plain = Node { tag: None, ..node.clone() };
-    let arg = match (&node.kind, *long) {
+    let arg = match (&node.kind, long) {
         // `!GetAtt Resource.Attribute` splits at the first dot.
         (NodeKind::Scalar(s, _), "Fn::GetAtt") => match s.split_once('.') {
             Some((resource, attribute)) => Value::Array(vec![Value::from(resource), Value::from(attribute)]),
             None => Value::String(s.clone()),
         },
         // Arguments of short forms are strings as written (`!Ref 2010` names `2010`).
-        (NodeKind::Scalar(s, _), _) if *long != "Fn::Select" && *long != "Fn::Length" => Value::String(s.clone()),
+        (NodeKind::Scalar(s, _), _) if long != "Fn::Select" && long != "Fn::Length" => Value::String(s.clone()),
         _ => convert(&plain, path, diags),
     };
     let mut m = Map::new();
-    m.insert((*long).to_owned(), arg);
+    m.insert(long.to_owned(), arg);
     Value::Object(m)
 }
 

@@ -130,23 +130,13 @@ pub(super) fn attributes(type_name: &str) -> Vec<String> {
 fn property_path_exists(schema: &Value, attribute: &str) -> bool {
     let mut node = schema;
     for part in attribute.split('.') {
-        node = resolve(schema, node);
+        node = data::resolve(schema, node);
         match node.get("properties").and_then(|p| p.get(part)) {
             Some(n) => node = n,
             None => return false,
         }
     }
     true
-}
-
-fn resolve<'s>(root: &'s Value, mut node: &'s Value) -> &'s Value {
-    for _ in 0..16 {
-        match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
-            Some(target) => node = target,
-            None => break,
-        }
-    }
-    node
 }
 
 fn get_att(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
