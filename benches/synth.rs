@@ -2,28 +2,11 @@
 //! process's peak memory. Run with `cargo bench`; pass sizes to override the defaults
 //! (`cargo bench -- 1000 10000`).
 
-use std::fmt::Write as _;
 use std::time::Instant;
 
-/// An org file with `users` people spread over 20 teams in 4 domains.
-fn estate(users: usize) -> String {
-    let mut s = String::from(
-        "version: 1\nname: bench\nidentity:\n  mode: iam\nnetwork:\n  vpc_id: vpc-0abc0abc0abc0abc0\n  \
-         subnet_ids: [subnet-0a0a0a0a0a0a0a0a0]\nadmins:\n  principals: [arn:aws:iam::111122223333:role/CloudAdmin]\ndomains:\n",
-    );
-    for d in 0..4 {
-        let _ = writeln!(s, "  - name: domain{d}\n    source_identity: true");
-    }
-    s.push_str("teams:\n");
-    for t in 0..20 {
-        let _ = writeln!(s, "  - name: team{t}\n    domain: domain{}\n    buckets: [bench-team{t}-data]", t % 4);
-    }
-    s.push_str("users:\n");
-    for u in 0..users {
-        let _ = writeln!(s, "  - name: user{u}\n    team: team{}\n    id: user{u}", u % 20);
-    }
-    s
-}
+#[path = "support/estate.rs"]
+mod support;
+use support::estate;
 
 /// Peak resident memory of this process so far, in MB (Linux).
 fn peak_mb() -> f64 {
@@ -39,7 +22,7 @@ fn peak_mb() -> f64 {
 /// user runs it (`studioform synth`: the manifest's placement, the safety gate, the write of
 /// one changed stack).
 fn one(n: usize, dir: &std::path::Path) {
-    let text = estate(n);
+    let text = estate(n, 4, 20);
     let out = dir.join(n.to_string());
     let _ = std::fs::remove_dir_all(&out);
     let t0 = Instant::now();
@@ -53,7 +36,7 @@ fn one(n: usize, dir: &std::path::Path) {
     let t2 = Instant::now();
     let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
     let t3 = Instant::now();
-    if let Err(e) = studioform::output::write(&out, &files) {
+    if let Err(e) = studioform::output::write(&out, None, &files) {
         panic!("{e}");
     }
     let t4 = Instant::now();

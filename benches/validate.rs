@@ -3,37 +3,21 @@
 //! runs it. When cfn-lint is on PATH (or named by CFN_LINT), times it on the same files.
 //! Run with `cargo bench --bench validate [-- USERS]`.
 
-use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Instant;
 
-fn estate(users: usize) -> String {
-    let mut s = String::from(
-        "version: 1\nname: bench\nidentity:\n  mode: iam\nnetwork:\n  vpc_id: vpc-0abc0abc0abc0abc0\n  \
-         subnet_ids: [subnet-0a0a0a0a0a0a0a0a0]\nadmins:\n  principals: [arn:aws:iam::111122223333:role/CloudAdmin]\ndomains:\n",
-    );
-    for d in 0..4 {
-        let _ = writeln!(s, "  - name: domain{d}\n    source_identity: true");
-    }
-    s.push_str("teams:\n");
-    for t in 0..20 {
-        let _ = writeln!(s, "  - name: team{t}\n    domain: domain{}\n    buckets: [bench-team{t}-data]", t % 4);
-    }
-    s.push_str("users:\n");
-    for u in 0..users {
-        let _ = writeln!(s, "  - name: user{u}\n    team: team{}\n    id: user{u}", u % 20);
-    }
-    s
-}
+#[path = "support/estate.rs"]
+mod support;
+use support::estate;
 
 fn main() {
     let users = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10_000);
     let dir = std::env::temp_dir().join(format!("studioform-validate-bench-{}", std::process::id()));
-    let loaded = studioform::config::load_str("bench.yaml", estate(users)).unwrap_or_else(|e| panic!("{e}"));
+    let loaded = studioform::config::load_str("bench.yaml", estate(users, 4, 20)).unwrap_or_else(|e| panic!("{e}"));
     let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
         .unwrap_or_else(|d| panic!("{d:?}"));
     let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
-    studioform::output::write(&dir, &files).unwrap_or_else(|e| panic!("{e}"));
+    studioform::output::write(&dir, None, &files).unwrap_or_else(|e| panic!("{e}"));
     let templates: Vec<_> = files.iter().filter(|f| f.path.ends_with(".yaml")).map(|f| dir.join(&f.path)).collect();
     let bytes: usize = files.iter().filter(|f| f.path.ends_with(".yaml")).map(|f| f.content.len()).sum();
 

@@ -187,7 +187,7 @@ fn build(config: &Path, dir: &Path, format: Option<Format>, err: &mut dyn Write)
     let loaded = config::load(config)?;
     warnings(&loaded.warnings, &loaded.source, err);
     let on_disk = output::read_manifest(dir)?;
-    let previous = output::previous(dir)?;
+    let previous = output::previous(on_disk.as_ref());
     // Without a format asked for, compare in the one on disk, so that only real changes show.
     let format = format.or(on_disk.as_ref().map(|m| m.format)).unwrap_or(Format::Yaml);
     let bundle = match crate::synth(&loaded, &previous, format) {
@@ -225,7 +225,7 @@ fn synth(
 ) -> Result<i32, Error> {
     let Built { loaded, bundle, files, on_disk } = build(config, dir, Some(format), err)?;
     if mode.check {
-        let changes = output::changes(dir, &files)?;
+        let changes = output::changes(dir, on_disk.as_ref(), &files);
         if changes.is_empty() {
             let _ = writeln!(out, "{} is up to date ({} files)", dir.display(), files.len());
             return Ok(EXIT_OK);
@@ -280,7 +280,7 @@ fn synth(
             warnings(&warned, &loaded.source, err);
         }
     }
-    let changes = output::write(dir, &files)?;
+    let changes = output::write(dir, on_disk.as_ref(), &files)?;
     let resources: usize = bundle.stacks.iter().map(crate::build::Stack::resource_count).sum();
     let _ = writeln!(
         out,

@@ -30,6 +30,21 @@ pub enum StackKind {
 }
 
 impl StackKind {
+    /// What a stack of this kind holds, for people.
+    pub fn holds(self) -> &'static str {
+        match self {
+            Self::Domain => "a Studio domain",
+            Self::Team => "a team's execution role",
+            Self::Access => "admin and login access",
+            Self::Users => "user profiles",
+            Self::Mlflow => "the MLflow tracking server",
+            Self::Deployment => "the model-deployment role",
+            Self::Portfolio => "the Service Catalog portfolio",
+            Self::StackSet => "the StackSet deploying the portfolio to organizational units",
+            Self::Product => "a Service Catalog product",
+        }
+    }
+
     /// Deploy order: a stack may import only from stacks of a lower order. Products are not
     /// deployed as stacks: they are published, then launched from the catalog.
     pub fn order(self) -> Option<u32> {

@@ -64,47 +64,16 @@ pub struct Entry {
     pub placement: Option<crate::build::Placement>,
 }
 
-/// What a file of the output is.
+/// What a file of the output is: a template of some kind of stack, or the README. Written
+/// as the stack kind's own name (`domain`, `users`, `stack-set`...), or `readme`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
-    /// A domain stack.
-    Domain,
-    /// A team stack.
-    Team,
-    /// The access stack.
-    Access,
-    /// A users stack.
-    Users,
-    /// The managed MLflow stack.
-    Mlflow,
-    /// The model-deployment stack.
-    Deployment,
-    /// The portfolio stack.
-    Portfolio,
-    /// The StackSet stack (management account).
-    StackSet,
-    /// A product template.
-    Product,
     /// The README.
     Readme,
-}
-
-impl FileKind {
-    /// The kind of file a stack is written to.
-    pub fn of(kind: StackKind) -> Self {
-        match kind {
-            StackKind::Domain => Self::Domain,
-            StackKind::Team => Self::Team,
-            StackKind::Access => Self::Access,
-            StackKind::Users => Self::Users,
-            StackKind::Mlflow => Self::Mlflow,
-            StackKind::Deployment => Self::Deployment,
-            StackKind::Portfolio => Self::Portfolio,
-            StackKind::StackSet => Self::StackSet,
-            StackKind::Product => Self::Product,
-        }
-    }
+    /// A template.
+    #[serde(untagged)]
+    Stack(StackKind),
 }
 
 /// A file to write: path relative to the output directory, and content.
@@ -179,7 +148,7 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
         manifest.files.push(Entry {
             path: file.path.clone(),
             sha256: file.sha256.clone(),
-            kind: FileKind::of(stack.kind),
+            kind: FileKind::Stack(stack.kind),
             stack: (!product).then(|| stack.name.clone()),
             order: stack.kind.order(),
             resources: Some(stack.resource_count()),
@@ -212,30 +181,21 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
         .files
         .iter()
         .filter_map(|e| {
+            let FileKind::Stack(kind) = e.kind else { return None };
             Some(ReadmeStack {
                 order: e.order?,
                 name: e.stack.as_deref()?,
                 path: &e.path,
-                holds: match e.kind {
-                    FileKind::Domain => "a Studio domain",
-                    FileKind::Team => "a team's execution role",
-                    FileKind::Access => "admin and login access",
-                    FileKind::Users => "user profiles",
-                    FileKind::Mlflow => "the MLflow tracking server",
-                    FileKind::Deployment => "the model-deployment role",
-                    FileKind::Portfolio => "the Service Catalog portfolio",
-                    FileKind::StackSet => "the StackSet deploying the portfolio to organizational units",
-                    FileKind::Product | FileKind::Readme => return None,
-                },
-                portfolio: e.kind == FileKind::Portfolio,
-                stackset: e.kind == FileKind::StackSet,
+                holds: kind.holds(),
+                portfolio: kind == StackKind::Portfolio,
+                stackset: kind == StackKind::StackSet,
             })
         })
         .collect();
     let products: Vec<ReadmeProduct<'_>> = manifest
         .files
         .iter()
-        .filter(|e| e.kind == FileKind::Product)
+        .filter(|e| e.kind == FileKind::Stack(StackKind::Product))
         .filter_map(|e| {
             let name = e.path.rsplit('/').next()?.rsplit_once('.')?.0;
             let history = bundle.products.iter().find(|h| h.name == name)?;
@@ -275,19 +235,19 @@ fn inside(path: &str) -> bool {
     !path.is_empty() && p.components().all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
-/// What the output in `dir` says later runs must honour: product versions, and where each
-/// user profile lives.
-pub fn previous(dir: &Path) -> Result<crate::build::Previous, Error> {
-    let Some(m) = read_manifest(dir)? else { return Ok(crate::build::Previous::default()) };
+/// What the manifest of the output on disk (`on_disk`, from [`read_manifest`]) says later runs
+/// must honour: product versions, and where each user profile lives.
+pub fn previous(on_disk: Option<&Manifest>) -> crate::build::Previous {
+    let Some(m) = on_disk else { return crate::build::Previous::default() };
     let mut placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>> =
         std::collections::HashMap::new();
-    for p in m.files.into_iter().filter_map(|e| e.placement) {
-        let domain = placement.entry(p.domain).or_default();
-        for name in p.profiles {
-            domain.entry(name).or_insert(p.shard);
+    for p in m.files.iter().filter_map(|e| e.placement.as_ref()) {
+        let domain = placement.entry(p.domain.clone()).or_default();
+        for name in &p.profiles {
+            domain.entry(name.clone()).or_insert(p.shard);
         }
     }
-    Ok(crate::build::Previous { products: m.products, placement })
+    crate::build::Previous { products: m.products.clone(), placement }
 }
 
 /// How a file on disk differs from what `synth` would write.
@@ -310,8 +270,8 @@ impl Change {
     }
 }
 
-/// What writing `files` into `dir` would change.
-pub fn changes(dir: &Path, files: &[File]) -> Result<Vec<Change>, Error> {
+/// What writing `files` into `dir`, whose manifest is `on_disk`, would change.
+pub fn changes(dir: &Path, on_disk: Option<&Manifest>, files: &[File]) -> Vec<Change> {
     let mut out = Vec::new();
     let written: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for f in files {
@@ -321,23 +281,22 @@ pub fn changes(dir: &Path, files: &[File]) -> Result<Vec<Change>, Error> {
             Err(_) => out.push(Change::Added(f.path.clone())),
         }
     }
-    if let Some(old) = read_manifest(dir)? {
-        for e in old.files {
-            if !written.contains(e.path.as_str()) && dir.join(&e.path).exists() {
-                out.push(Change::Removed(e.path));
-            }
+    for e in on_disk.iter().flat_map(|m| &m.files) {
+        if !written.contains(e.path.as_str()) && dir.join(&e.path).exists() {
+            out.push(Change::Removed(e.path.clone()));
         }
     }
-    Ok(out)
+    out
 }
 
 /// Writes `files` into `dir` so that a failure leaves the previous output as it was: every
 /// changed file is first written beside its target; only when all are written are they
 /// renamed into place, the manifest last. Files the previous manifest listed and this run
-/// does not write are removed; nothing else in `dir` is touched.
-pub fn write(dir: &Path, files: &[File]) -> Result<Vec<Change>, Error> {
+/// does not write are removed; nothing else in `dir` is touched. `on_disk` is the manifest
+/// in `dir`, as [`read_manifest`] read it.
+pub fn write(dir: &Path, on_disk: Option<&Manifest>, files: &[File]) -> Result<Vec<Change>, Error> {
     guard_foreign_dir(dir)?;
-    let changes = changes(dir, files)?;
+    let changes = changes(dir, on_disk, files);
     let changed: BTreeSet<&str> =
         changes.iter().filter(|c| !matches!(c, Change::Removed(_))).map(Change::path).collect();
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();

@@ -118,24 +118,7 @@ pub fn minimal() -> String {
     std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap()
 }
 
-/// An org file with `users` people spread over `teams` teams in `domains` domains, named so
-/// that people sort in the order they are listed (`user000042`).
-pub fn estate(users: usize, domains: usize, teams: usize) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::from(
-        "version: 1\nname: big\nidentity:\n  mode: iam\nnetwork:\n  vpc_id: vpc-0abc0abc0abc0abc0\n  \
-         subnet_ids: [subnet-0a0a0a0a0a0a0a0a0]\nadmins:\n  principals: [arn:aws:iam::111122223333:role/CloudAdmin]\ndomains:\n",
-    );
-    for d in 0..domains {
-        let _ = writeln!(s, "  - name: domain{d}\n    source_identity: true");
-    }
-    s.push_str("teams:\n");
-    for t in 0..teams {
-        let _ = writeln!(s, "  - name: team{t}\n    domain: domain{}\n    buckets: [big-team{t}-data]", t % domains);
-    }
-    s.push_str("users:\n");
-    for u in 0..users {
-        let _ = writeln!(s, "  - {{name: user{u:06}, team: team{}, id: user{u:06}}}", u % teams);
-    }
-    s
-}
+#[path = "../../benches/support/estate.rs"]
+mod generated;
+#[allow(unused_imports)]
+pub use generated::estate;
