@@ -172,6 +172,11 @@ fn renaming_a_person_or_changing_their_id_is_refused() {
     assert!(err.contains("org.yaml:25:41"), "points at the person's id: {err}");
     assert!(err.contains("remove the person (with --allow-replace), deploy"), "the way to do it: {err}");
 
+    let (code, err) = synth(&dir, &text.replace("  mode: iam\n", "  mode: iam\n  user_tag: personId\n"), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`Tags[0].Key` changes from `userId` to `personId`"), "{err}");
+    assert!(err.contains("at: identity.user_tag"), "points at the tag key's setting: {err}");
+
     let (code, err) = synth(&dir, &text.replace("{name: user000004,", "{name: user4,"), &[]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("user profile `user000004` would be deleted"), "{err}");

@@ -158,5 +158,10 @@ pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path,
         },
         tags: Vec::new(),
     };
-    t.add("Domain", Resource::new(&props, origin.clone()).retained());
+    let domain = Resource::new(&props, origin.clone())
+        .retained()
+        .setting("VpcId", path!["network", "vpc_id"])
+        .setting("KmsKeyId", path!["encryption", "kms_key_arn"])
+        .setting("AuthMode", path!["identity", "mode"]);
+    t.add("Domain", domain);
 }

@@ -70,6 +70,12 @@ impl Stack {
         self.origin.clone().or_else(|| self.template.resources.get(id).map(|r| r.origin.clone()))
     }
 
+    /// Where in the org file the property `property` (a path below Properties) of resource
+    /// `id` comes from.
+    pub fn origin_of_property(&self, id: &str, property: &str) -> Option<crate::path::Path> {
+        self.origin.clone().or_else(|| self.template.resources.get(id).map(|r| r.origin_of(property).clone()))
+    }
+
     /// Number of resources in the template.
     pub fn resource_count(&self) -> usize {
         self.json().get("Resources").and_then(serde_json::Value::as_object).map_or(0, serde_json::Map::len)

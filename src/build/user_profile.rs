@@ -50,7 +50,13 @@ pub(super) fn stacks(
                     single_sign_on_user_value: sso.then(|| Value::from(&user.id)),
                     tags: vec![Tag::new(&org.identity.user_tag, &user.id)],
                 };
-                t.add(profile_logical_id(&user.name), Resource::new(&profile, path!["users", index]).retained());
+                let resource = Resource::new(&profile, path!["users", index])
+                    .retained()
+                    .setting("Tags[0].Key", path!["identity", "user_tag"])
+                    .setting("Tags[0].Value", path!["users", index, "id"])
+                    .setting("SingleSignOnUserIdentifier", path!["identity", "mode"])
+                    .setting("SingleSignOnUserValue", path!["users", index, "id"]);
+                t.add(profile_logical_id(&user.name), resource);
             }
             let placement = Placement {
                 domain: domain.name.clone(),

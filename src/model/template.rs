@@ -57,6 +57,10 @@ pub struct Resource {
     /// Where in the org file this resource comes from (not serialized).
     #[serde(skip)]
     pub origin: Path,
+    /// Org-file settings that particular properties come from, where they are not `origin`:
+    /// property path (`VpcId`, `Tags[0].Key`) and setting (not serialized).
+    #[serde(skip)]
+    pub settings: Vec<(String, Path)>,
 }
 
 impl Resource {
@@ -71,7 +75,23 @@ impl Resource {
             metadata: None,
             properties: serde_json::to_value(properties).unwrap_or_default(),
             origin,
+            settings: Vec::new(),
         }
+    }
+
+    /// The same resource, noting that `property` (a path below Properties) comes from the
+    /// org-file setting `at`.
+    pub fn setting(mut self, property: &str, at: Path) -> Self {
+        self.settings.push((property.to_owned(), at));
+        self
+    }
+
+    /// The org-file setting `property` (a path below Properties, such as `Tags[0].Value`)
+    /// comes from: the most specific one noted, or the resource's origin.
+    pub fn origin_of(&self, property: &str) -> &Path {
+        let covers =
+            |p: &str| property == p || property.strip_prefix(p).is_some_and(|rest| rest.starts_with(['.', '[']));
+        self.settings.iter().filter(|(p, _)| covers(p)).max_by_key(|(p, _)| p.len()).map_or(&self.origin, |(_, at)| at)
     }
 
     /// The same resource with `DeletionPolicy` and `UpdateReplacePolicy` `Retain`: for

@@ -823,21 +823,6 @@ fn label(r: &ResourceChange) -> String {
     }
 }
 
-/// The org-file setting a domain's or profile's create-only property comes from.
-fn setting(r: &ResourceChange, property: &str, origin: OrgPath) -> OrgPath {
-    let key_changed = r.properties.iter().any(|c| c.path.starts_with("Properties.Tags") && c.path.ends_with(".Key"));
-    match (r.type_name.as_str(), property) {
-        ("AWS::SageMaker::Domain", "VpcId") => OrgPath::root().key("network").key("vpc_id"),
-        ("AWS::SageMaker::Domain", "KmsKeyId") => OrgPath::root().key("encryption").key("kms_key_arn"),
-        ("AWS::SageMaker::Domain" | "AWS::SageMaker::UserProfile", "AuthMode" | "SingleSignOnUserIdentifier") => {
-            OrgPath::root().key("identity").key("mode")
-        }
-        ("AWS::SageMaker::UserProfile", "Tags") if key_changed => OrgPath::root().key("identity").key("user_tag"),
-        ("AWS::SageMaker::UserProfile", "Tags" | "SingleSignOnUserValue") => origin.key("id"),
-        _ => origin,
-    }
-}
-
 /// The safety gate: one error per domain or user profile the change would delete or replace,
 /// located at the org-file setting responsible where there is one. `bundle` and `org` are what
 /// `synth` is about to write.
@@ -897,9 +882,15 @@ pub fn destructive(diff: &Diff, bundle: &Bundle, org: &crate::config::Org) -> Ve
                             }
                         })
                         .collect();
+                    // The first changed property that forces the replacement names the setting.
+                    let property = r
+                        .properties
+                        .iter()
+                        .find(|c| c.replacement.is_some())
+                        .map_or("", |c| c.path.strip_prefix("Properties.").unwrap_or(&c.path));
                     let stack = bundle.stacks.iter().find(|b| b.file_stem() == stem(&s.file));
-                    let origin = stack.and_then(|b| b.origin_of(&r.logical_id)).unwrap_or_else(OrgPath::root);
-                    let at = r.replaced_because.first().map_or(origin.clone(), |p| setting(r, &p.property, origin));
+                    let at =
+                        stack.and_then(|b| b.origin_of_property(&r.logical_id, property)).unwrap_or_else(OrgPath::root);
                     let help = if profile {
                         "CloudFormation cannot replace a user profile in one update: the new profile has the same name as the old one in the same domain. Undo this change; to change it anyway, remove the person (with --allow-replace), deploy, delete the retained profile with `aws sagemaker delete-user-profile`, then add them back"
                     } else {
