@@ -38,14 +38,9 @@ pub(super) fn stack(org: &Org) -> Stack {
     let groups: Vec<(&[Value], &[Value])> =
         profiles.chunks(DOMAINS_PER_POLICY).zip(domains.chunks(DOMAINS_PER_POLICY)).collect();
     for (i, (group, domains)) in groups.iter().enumerate() {
-        let mut statements = profile_admin_statements(org, group);
-        statements.push(Statement::allow(["sagemaker:DescribeDomain"], domains.to_vec()).sid("DescribeDomains"));
-        if i == 0 {
-            statements.extend(general_admin_statements(&layout));
-        }
         let admin = ManagedPolicy {
             description: Some(part("studioform: Studio administration; user profiles only with the user tag", i)),
-            policy_document: PolicyDocument::new(statements),
+            policy_document: PolicyDocument::new(admin_statements(org, &layout, group, domains, i == 0)),
             roles: principal_names(&org.admins.principals, "role"),
             users: principal_names(&org.admins.principals, "user"),
             ..ManagedPolicy::default()
@@ -111,21 +106,22 @@ pub(super) fn stack(org: &Org) -> Stack {
                 Some(Layout::export(&name, "SamlUserRoleArn")),
             );
         }
-        Mode::Sso => admin_permission_set(&mut t, org, &layout, &profiles),
+        Mode::Sso => admin_permission_set(&mut t, org, &layout, &profiles, &domains),
     }
     Stack::new(name, StackKind::Access, t)
 }
 
 /// Identity Center: a permission set with SageMaker administration (and the same guard on
 /// user profiles as the admin policy), assigned to the admin groups in this account.
-fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profiles: &[Value]) {
+fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profiles: &[Value], domains: &[Value]) {
     let instance = Value::from(org.identity.sso_instance_arn.clone().unwrap_or_default());
     let set = PermissionSet {
         name: format!("{}-StudioAdmin", org.name),
         description: "studioform: SageMaker Studio administration; user profiles only with the user tag".into(),
         instance_arn: instance.clone(),
         managed_policies: vec![Value::sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSageMakerFullAccess")],
-        inline_policy: PolicyDocument::new(admin_statements(org, layout, profiles)),
+        // A permission set's inline policy holds 32,768 characters: one part for all domains.
+        inline_policy: PolicyDocument::new(admin_statements(org, layout, profiles, domains, true)),
         session_duration: "PT8H",
     };
     t.add("AdminPermissionSet", Resource::new(&set, path!["identity", "admin_groups"]));
@@ -163,21 +159,18 @@ fn part(text: &str, i: usize) -> String {
     if i == 0 { text.to_owned() } else { format!("{text} (part {})", i + 1) }
 }
 
-/// Every admin statement, for a policy without IAM's managed-policy size limit.
-fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value]) -> Vec<Statement> {
-    let domains: Vec<Value> =
-        org.domains.iter().map(|d| domain_scoped_arn("domain/${DomainId}", layout.domain_id(&d.name))).collect();
-    let mut out = profile_admin_statements(org, profiles);
-    out.push(Statement::allow(["sagemaker:DescribeDomain"], domains).sid("DescribeDomains"));
-    out.extend(general_admin_statements(layout));
-    out
-}
-
-/// What admins may do to the user profiles of some domains.
-fn profile_admin_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
+/// What admins may do to the user profiles of some domains (`profiles`, and the domains
+/// themselves, `domains`), and with `general` what they may do across the estate.
+fn admin_statements(
+    org: &Org,
+    layout: &Layout<'_>,
+    profiles: &[Value],
+    domains: &[Value],
+    general: bool,
+) -> Vec<Statement> {
     let user_tag = &org.identity.user_tag;
     let request_tag = format!("aws:RequestTag/{user_tag}");
-    vec![
+    let mut out = vec![
         Statement::allow(["sagemaker:CreateUserProfile"], profiles.to_vec()).sid("CreateProfilesWithUserTag").when(
             "Null",
             &request_tag,
@@ -203,18 +196,20 @@ fn profile_admin_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
             profiles.to_vec(),
         )
         .sid("ManageProfiles"),
-    ]
-}
-
-/// What admins may do across the estate.
-fn general_admin_statements(layout: &Layout<'_>) -> Vec<Statement> {
-    vec![
-        Statement::allow(["sagemaker:ListDomains", "sagemaker:ListTags", "sagemaker:ListUserProfiles"], any())
-            .sid("ListStudio"),
-        Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&layout.team_role_pattern())])
-            .sid("PassTeamRoles")
-            .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
-    ]
+        Statement::allow(["sagemaker:DescribeDomain"], domains.to_vec()).sid("DescribeDomains"),
+    ];
+    if general {
+        out.push(
+            Statement::allow(["sagemaker:ListDomains", "sagemaker:ListTags", "sagemaker:ListUserProfiles"], any())
+                .sid("ListStudio"),
+        );
+        out.push(
+            Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&layout.team_role_pattern())])
+                .sid("PassTeamRoles")
+                .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
+        );
+    }
+    out
 }
 
 /// Open only your own Studio: a presigned URL only for profiles tagged with your id.

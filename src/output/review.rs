@@ -68,6 +68,16 @@ fn dangerous(diff: &Diff) -> Vec<(&StackDiff, &ResourceChange)> {
         .collect()
 }
 
+/// What is special about a stack, after its name: its note, or that it is new or gone.
+fn status(s: &StackDiff, added: &str, removed: &str) -> String {
+    match (&s.note, s.change) {
+        (Some(note), _) => format!(" ({note})"),
+        (None, Change::Added) => format!(" ({added})"),
+        (None, Change::Removed) => format!(" ({removed})"),
+        _ => String::new(),
+    }
+}
+
 fn reasons(r: &ResourceChange) -> String {
     if r.change == Change::Removed {
         return r.moves_to.as_ref().map_or_else(|| "deleted".to_owned(), |to| format!("moves to {to}"));
@@ -94,12 +104,7 @@ fn text(diff: &Diff) -> String {
         out.push('\n');
     }
     for s in &diff.stacks {
-        let verb = match (&s.note, s.change) {
-            (Some(note), _) => format!(" ({note})"),
-            (None, Change::Added) => " (new stack)".to_owned(),
-            (None, Change::Removed) => " (no longer synthesized: delete the stack)".to_owned(),
-            _ => String::new(),
-        };
+        let verb = status(s, "new stack", "no longer synthesized: delete the stack");
         let _ = writeln!(out, "Stack {} ({}){verb}", s.stack, s.file);
         if !s.resources.is_empty() {
             out.push_str("Resources\n");
@@ -249,12 +254,7 @@ fn markdown(diff: &Diff) -> String {
         out.push('\n');
     }
     for s in &diff.stacks {
-        let verb = match (&s.note, s.change) {
-            (Some(note), _) => format!(" ({note})"),
-            (None, Change::Added) => " (new)".to_owned(),
-            (None, Change::Removed) => " (removed)".to_owned(),
-            _ => String::new(),
-        };
+        let verb = status(s, "new", "removed");
         let _ = writeln!(out, "#### `{}`{verb}\n\n`{}`\n", s.stack, s.file);
         if !s.resources.is_empty() {
             out.push_str("| | Resource | Type | Changes |\n|---|---|---|---|\n");

@@ -2,7 +2,7 @@
 //! conditions, outputs and mappings.
 //! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-anatomy.html>
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::ctx::{Ctx, as_fn};
 use super::data;
@@ -70,13 +70,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         ctx.error("TPL101", Path::root(), "a template must be a map of sections".into(), None);
         return;
     };
-    for key in top.keys() {
-        if !SECTIONS.contains(&key.as_str()) {
-            let help = did_you_mean(key, SECTIONS).map(|b| format!("did you mean `{b}`?"));
-            ctx.error("TPL101", Path::root().key(key), format!("unknown template section `{key}`"), help);
-            ctx.on_key();
-        }
-    }
+    unknown_keys(ctx, "TPL101", &Path::root(), top, SECTIONS, "template section");
     if let Some(v) = top.get("AWSTemplateFormatVersion") {
         if v.as_str() != Some("2010-09-09") {
             ctx.error(
@@ -143,6 +137,26 @@ fn known_type(ctx: &Ctx<'_>, t: &str) -> bool {
         || (ctx.transformed && t.starts_with("AWS::Serverless::"))
 }
 
+/// Reports, as `code`, each key of `map` (at `at`) that is not one of `known`, with the
+/// closest known key or the list of them.
+fn unknown_keys(
+    ctx: &mut Ctx<'_>,
+    code: &'static str,
+    at: &Path,
+    map: &Map<String, Value>,
+    known: &[&str],
+    what: &str,
+) {
+    for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+        let help = match did_you_mean(key, known) {
+            Some(b) => format!("did you mean `{b}`?"),
+            None => format!("expected one of: {}", known.join(", ")),
+        };
+        ctx.error(code, at.key(key), format!("unknown {what} `{key}`"), Some(help));
+        ctx.on_key();
+    }
+}
+
 fn resources(ctx: &mut Ctx<'_>) {
     let resources = ctx.resources;
     for (id, r) in resources {
@@ -152,13 +166,7 @@ fn resources(ctx: &mut Ctx<'_>) {
             ctx.error("TPL108", at, format!("resource `{id}` must be a map with a Type"), None);
             continue;
         };
-        for key in r.keys() {
-            if !RESOURCE_KEYS.contains(&key.as_str()) {
-                let help = did_you_mean(key, RESOURCE_KEYS).map(|b| format!("did you mean `{b}`?"));
-                ctx.error("TPL106", at.key(key), format!("unknown resource attribute `{key}`"), help);
-                ctx.on_key();
-            }
-        }
+        unknown_keys(ctx, "TPL106", &at, r, RESOURCE_KEYS, "resource attribute");
         match r.get("Type").and_then(Value::as_str) {
             None => ctx.error("TPL105", at.clone(), format!("resource `{id}` has no Type"), None),
             Some(t) if !known_type(ctx, t) => {
@@ -225,13 +233,7 @@ fn parameters(ctx: &mut Ctx<'_>) {
             ctx.error("TPL109", at, format!("parameter `{name}` must be a map with a Type"), None);
             continue;
         };
-        for key in p.keys() {
-            if !PARAMETER_KEYS.contains(&key.as_str()) {
-                let help = did_you_mean(key, PARAMETER_KEYS).map(|b| format!("did you mean `{b}`?"));
-                ctx.error("TPL109", at.key(key), format!("unknown parameter attribute `{key}`"), help);
-                ctx.on_key();
-            }
-        }
+        unknown_keys(ctx, "TPL109", &at, p, PARAMETER_KEYS, "parameter attribute");
         match p.get("Type").and_then(Value::as_str) {
             None => ctx.error("TPL109", at.clone(), format!("parameter `{name}` has no Type"), None),
             Some(t) if !parameter_type_known(t) => ctx.error(
@@ -309,12 +311,7 @@ fn outputs(ctx: &mut Ctx<'_>) {
             ctx.error("TPL110", at, format!("output `{name}` must be a map with a Value"), None);
             continue;
         };
-        for key in o.keys() {
-            if !["Description", "Value", "Export", "Condition"].contains(&key.as_str()) {
-                ctx.error("TPL110", at.key(key), format!("unknown output attribute `{key}`"), None);
-                ctx.on_key();
-            }
-        }
+        unknown_keys(ctx, "TPL110", &at, o, &["Description", "Value", "Export", "Condition"], "output attribute");
         match o.get("Value") {
             None => ctx.error("TPL110", at.clone(), format!("output `{name}` has no Value"), None),
             Some(Value::Array(_) | Value::Object(_)) if as_fn(&o["Value"]).is_none() => ctx.error(
