@@ -8,7 +8,7 @@ use super::layout::{Layout, StackKind};
 use crate::config::{Domain, Mode, Org};
 use crate::model::iam::{PolicyDocument, Principal, Statement};
 use crate::model::resources::{self, DomainSettings, Role, SecurityGroup, SecurityGroupIngress, Tag, UserSettings};
-use crate::model::{Resource, Template, Value};
+use crate::model::{Resource, Setting, Template, Value};
 use crate::path;
 use crate::path::Path;
 
@@ -158,10 +158,10 @@ pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path,
         },
         tags: Vec::new(),
     };
-    let domain = Resource::new(&props, origin.clone())
-        .retained()
-        .setting("VpcId", path!["network", "vpc_id"])
-        .setting("KmsKeyId", path!["encryption", "kms_key_arn"])
-        .setting("AuthMode", path!["identity", "mode"]);
-    t.add("Domain", domain);
+    const SETTINGS: &[(&str, Setting)] = &[
+        ("VpcId", Setting::Org(&["network", "vpc_id"])),
+        ("KmsKeyId", Setting::Org(&["encryption", "kms_key_arn"])),
+        ("AuthMode", Setting::Org(&["identity", "mode"])),
+    ];
+    t.add("Domain", Resource::new(&props, origin.clone()).retained().settings(SETTINGS));
 }

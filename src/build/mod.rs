@@ -73,7 +73,7 @@ impl Stack {
     /// Where in the org file the property `property` (a path below Properties) of resource
     /// `id` comes from.
     pub fn origin_of_property(&self, id: &str, property: &str) -> Option<crate::path::Path> {
-        self.origin.clone().or_else(|| self.template.resources.get(id).map(|r| r.origin_of(property).clone()))
+        self.origin.clone().or_else(|| self.template.resources.get(id).map(|r| r.origin_of(property)))
     }
 
     /// Number of resources in the template.

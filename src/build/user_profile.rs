@@ -8,8 +8,16 @@ use super::{Placement, Stack};
 use crate::config::{Domain, Org};
 use crate::ids::profile_logical_id;
 use crate::model::resources::{Tag, UserProfile, UserSettings};
-use crate::model::{Resource, Template, Value};
+use crate::model::{Resource, Setting, Template, Value};
 use crate::path;
+
+/// The org-file settings of a profile's create-only properties.
+const SETTINGS: &[(&str, Setting)] = &[
+    ("Tags[0].Key", Setting::Org(&["identity", "user_tag"])),
+    ("Tags[0].Value", Setting::Own("id")),
+    ("SingleSignOnUserIdentifier", Setting::Org(&["identity", "mode"])),
+    ("SingleSignOnUserValue", Setting::Own("id")),
+];
 
 /// The users stacks of one domain; none when the domain has no people. Profiles stay in the
 /// shard the last run placed them in (`previous`: profile name → shard).
@@ -50,12 +58,7 @@ pub(super) fn stacks(
                     single_sign_on_user_value: sso.then(|| Value::from(&user.id)),
                     tags: vec![Tag::new(&org.identity.user_tag, &user.id)],
                 };
-                let resource = Resource::new(&profile, path!["users", index])
-                    .retained()
-                    .setting("Tags[0].Key", path!["identity", "user_tag"])
-                    .setting("Tags[0].Value", path!["users", index, "id"])
-                    .setting("SingleSignOnUserIdentifier", path!["identity", "mode"])
-                    .setting("SingleSignOnUserValue", path!["users", index, "id"]);
+                let resource = Resource::new(&profile, path!["users", index]).retained().settings(SETTINGS);
                 t.add(profile_logical_id(&user.name), resource);
             }
             let placement = Placement {

@@ -6,5 +6,5 @@ pub mod resources;
 pub mod template;
 pub mod value;
 
-pub use template::{Output, Parameter, Policy, Resource, ResourceType, Template};
+pub use template::{Output, Parameter, Policy, Resource, ResourceType, Setting, Template};
 pub use value::{Intrinsic, Value};

@@ -58,9 +58,19 @@ pub struct Resource {
     #[serde(skip)]
     pub origin: Path,
     /// Org-file settings that particular properties come from, where they are not `origin`:
-    /// property path (`VpcId`, `Tags[0].Key`) and setting (not serialized).
+    /// property path (`VpcId`, `Tags[0].Key`) and setting (not serialized). A static table,
+    /// so that estates of many thousand profiles pay nothing for it.
     #[serde(skip)]
-    pub settings: Vec<(String, Path)>,
+    pub settings: &'static [(&'static str, Setting)],
+}
+
+/// Where in the org file a property's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// An org-wide setting, by its keys (`["network", "vpc_id"]`).
+    Org(&'static [&'static str]),
+    /// A key of the resource's own org-file entry (`id` of `users[3]`).
+    Own(&'static str),
 }
 
 impl Resource {
@@ -75,23 +85,27 @@ impl Resource {
             metadata: None,
             properties: serde_json::to_value(properties).unwrap_or_default(),
             origin,
-            settings: Vec::new(),
+            settings: &[],
         }
     }
 
-    /// The same resource, noting that `property` (a path below Properties) comes from the
-    /// org-file setting `at`.
-    pub fn setting(mut self, property: &str, at: Path) -> Self {
-        self.settings.push((property.to_owned(), at));
+    /// The same resource, noting which org-file setting some properties (paths below
+    /// Properties) come from.
+    pub fn settings(mut self, settings: &'static [(&'static str, Setting)]) -> Self {
+        self.settings = settings;
         self
     }
 
     /// The org-file setting `property` (a path below Properties, such as `Tags[0].Value`)
     /// comes from: the most specific one noted, or the resource's origin.
-    pub fn origin_of(&self, property: &str) -> &Path {
+    pub fn origin_of(&self, property: &str) -> Path {
         let covers =
             |p: &str| property == p || property.strip_prefix(p).is_some_and(|rest| rest.starts_with(['.', '[']));
-        self.settings.iter().filter(|(p, _)| covers(p)).max_by_key(|(p, _)| p.len()).map_or(&self.origin, |(_, at)| at)
+        match self.settings.iter().filter(|(p, _)| covers(p)).max_by_key(|(p, _)| p.len()) {
+            Some((_, Setting::Org(keys))) => keys.iter().fold(Path::root(), |at, k| at.key(k)),
+            Some((_, Setting::Own(key))) => self.origin.key(key),
+            None => self.origin.clone(),
+        }
     }
 
     /// The same resource with `DeletionPolicy` and `UpdateReplacePolicy` `Retain`: for
