@@ -303,6 +303,16 @@ impl Checks {
         }
     }
 
+    /// Checks each id of `list` (at `at`), then that none is listed twice.
+    fn ids(&mut self, at: &Path, list: &[String], id: Id, help: &str) {
+        for (i, v) in list.iter().enumerate() {
+            if !(id.valid)(v) {
+                self.err(id.code, at.index(i), format!("`{v}` is not {}", id.kind), help);
+            }
+        }
+        self.no_duplicates(at, list.iter().map(String::as_str), id.noun);
+    }
+
     fn admins(&mut self, org: &Org) {
         let at = path!["admins", "principals"];
         if org.admins.principals.is_empty() {
@@ -721,20 +731,11 @@ impl Checks {
             cat.launch_principals.iter().map(String::as_str),
             "principal",
         );
-        for (i, a) in cat.share_with_accounts.iter().enumerate() {
-            if !is_account(a) {
-                self.err(
-                    "CFG031",
-                    path!["catalog", "share_with_accounts", i],
-                    format!("`{a}` is not an AWS account id"),
-                    "account ids are 12 digits; quote them so YAML keeps leading zeros: \"012345678901\"",
-                );
-            }
-        }
-        self.no_duplicates(
+        self.ids(
             &path!["catalog", "share_with_accounts"],
-            cat.share_with_accounts.iter().map(String::as_str),
-            "account",
+            &cat.share_with_accounts,
+            Id { valid: is_account, code: "CFG031", kind: "an AWS account id", noun: "account" },
+            "account ids are 12 digits; quote them so YAML keeps leading zeros: \"012345678901\"",
         );
         if !cat.organizational_units.is_empty() {
             // Rolled out to many accounts, principals are matched by name alone.
@@ -758,20 +759,16 @@ impl Checks {
                 }
             }
         }
-        for (i, ou) in cat.organizational_units.iter().enumerate() {
-            if !is_organizational_unit(ou) {
-                self.err(
-                    "CFG034",
-                    path!["catalog", "organizational_units", i],
-                    format!("`{ou}` is not an AWS Organizations unit or root id"),
-                    "unit ids look like ou-ab12-34cd56ef and the root like r-ab12 (AWS Organizations console, or `aws organizations list-roots`)",
-                );
-            }
-        }
-        self.no_duplicates(
+        self.ids(
             &path!["catalog", "organizational_units"],
-            cat.organizational_units.iter().map(String::as_str),
-            "organizational unit",
+            &cat.organizational_units,
+            Id {
+                valid: is_organizational_unit,
+                code: "CFG034",
+                kind: "an AWS Organizations unit or root id",
+                noun: "organizational unit",
+            },
+            "unit ids look like ou-ab12-34cd56ef and the root like r-ab12 (AWS Organizations console, or `aws organizations list-roots`)",
         );
         let mut seen = Vec::new();
         for (i, p) in cat.products.iter().enumerate() {
@@ -922,6 +919,18 @@ fn bucket_problem(b: &str) -> Option<&'static str> {
         return Some("that suffix is reserved by AWS");
     }
     None
+}
+
+/// A kind of id in a list of them.
+struct Id {
+    /// Whether a value is one.
+    valid: fn(&str) -> bool,
+    /// The finding code for one that is not.
+    code: &'static str,
+    /// What it must be, with its article (`an AWS account id`).
+    kind: &'static str,
+    /// What one is called when listed twice (`account`).
+    noun: &'static str,
 }
 
 /// `ou-<4-32>-<8-32>` or `r-<4-32>`, lowercase letters and digits, as AWS Organizations writes them.
