@@ -36,7 +36,7 @@ fn one(n: usize, dir: &std::path::Path) {
     let t2 = Instant::now();
     let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
     let t3 = Instant::now();
-    if let Err(e) = studioform::output::write(&out, None, &files) {
+    if let Err(e) = studioform::output::write(&out, &files) {
         panic!("{e}");
     }
     let t4 = Instant::now();

@@ -17,7 +17,7 @@ fn main() {
     let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
         .unwrap_or_else(|d| panic!("{d:?}"));
     let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
-    studioform::output::write(&dir, None, &files).unwrap_or_else(|e| panic!("{e}"));
+    studioform::output::write(&dir, &files).unwrap_or_else(|e| panic!("{e}"));
     let templates: Vec<_> = files.iter().filter(|f| f.path.ends_with(".yaml")).map(|f| dir.join(&f.path)).collect();
     let bytes: usize = files.iter().filter(|f| f.path.ends_with(".yaml")).map(|f| f.content.len()).sum();
 

@@ -182,11 +182,24 @@ struct Built {
     on_disk: Option<output::Manifest>,
 }
 
-/// Loads, builds and renders: what `synth` would write into `dir`.
-fn build(config: &Path, dir: &Path, format: Option<Format>, err: &mut dyn Write) -> Result<Built, Error> {
-    let loaded = config::load(config)?;
+/// Opens the output directory, waiting for another run's lock, and says what it repaired.
+fn open_out(dir: &Path, access: output::Access, err: &mut dyn Write) -> Result<output::OutDir, Error> {
+    let out = output::OutDir::open(dir, access, output::Wait::Yes, err)?;
+    if let Some(note) = &out.recovered {
+        let _ = writeln!(err, "note: {note}");
+    }
+    Ok(out)
+}
+
+/// Loads, builds and renders: what `synth` would write into `out`.
+fn build(
+    loaded: config::Loaded,
+    out: &output::OutDir,
+    format: Option<Format>,
+    err: &mut dyn Write,
+) -> Result<Built, Error> {
     warnings(&loaded.warnings, &loaded.source, err);
-    let on_disk = output::read_manifest(dir)?;
+    let on_disk = out.read_manifest()?;
     let previous = output::previous(on_disk.as_ref());
     // Without a format asked for, compare in the one on disk, so that only real changes show.
     let format = format.or(on_disk.as_ref().map(|m| m.format)).unwrap_or(Format::Yaml);
@@ -206,8 +219,10 @@ fn diff(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Error> {
-    let built = build(config, dir, None, err)?;
-    let mut diff = output::diff::compute(dir, built.on_disk.as_ref(), &built.bundle, &built.files);
+    let loaded = config::load(config)?;
+    let out_dir = open_out(dir, output::Access::Read, err)?;
+    let built = build(loaded, &out_dir, None, err)?;
+    let mut diff = output::diff::compute(&out_dir, built.on_disk.as_ref(), &built.bundle, &built.files)?;
     if built.on_disk.is_none() {
         diff.notes.push(format!("{} holds no {}: everything is new", dir.display(), output::MANIFEST));
     }
@@ -223,9 +238,12 @@ fn synth(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Error> {
-    let Built { loaded, bundle, files, on_disk } = build(config, dir, Some(format), err)?;
+    let loaded = config::load(config)?;
+    let access = if mode.check { output::Access::Read } else { output::Access::Write };
+    let out_dir = open_out(dir, access, err)?;
+    let Built { loaded, bundle, files, on_disk } = build(loaded, &out_dir, Some(format), err)?;
     if mode.check {
-        let changes = output::changes(dir, on_disk.as_ref(), &files);
+        let changes = out_dir.changes(on_disk.as_ref(), &files)?;
         if changes.is_empty() {
             let _ = writeln!(out, "{} is up to date ({} files)", dir.display(), files.len());
             return Ok(EXIT_OK);
@@ -242,7 +260,8 @@ fn synth(
         if let Some(Change::Modified(p)) =
             changes.iter().find(|c| matches!(c, Change::Modified(p) if p != output::MANIFEST))
         {
-            let old = std::fs::read_to_string(dir.join(p)).unwrap_or_default();
+            let old =
+                out_dir.read(p).ok().flatten().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
             let new = files.iter().find(|f| &f.path == p).map(|f| f.content.as_str()).unwrap_or_default();
             let _ = writeln!(err, "\n{p}:\n{}", output::excerpt_diff(&old, new, 20));
         }
@@ -260,27 +279,32 @@ fn synth(
         return Ok(EXIT_INVALID);
     }
     if on_disk.is_some() {
-        let diff = output::diff::compute(dir, on_disk.as_ref(), &bundle, &files);
-        // A stack file that cannot be read could hide a deletion: never guess.
-        if let Some(note) = diff.notes.first().filter(|_| !mode.allow_replace) {
-            return Err(Error::BadOutput {
-                path: dir.to_owned(),
-                why: format!(
-                    "{note}; synth cannot tell whether this change deletes or replaces anyone's Studio (pass --allow-replace to write anyway)"
-                ),
-            });
-        }
+        let diff = output::diff::compute(&out_dir, on_disk.as_ref(), &bundle, &files)?;
         let destructive = output::diff::destructive(&diff, &bundle, &loaded.org);
         if !destructive.is_empty() {
             if !mode.allow_replace {
+                // The gate compared with what is on disk; say when that is not what was written.
+                for note in &diff.notes {
+                    let _ = writeln!(err, "note: {note}");
+                }
                 return Err(Error::Invalid { file: Box::new(loaded.source), diags: destructive });
             }
             let warned: Vec<Diagnostic> =
                 destructive.into_iter().map(|d| Diagnostic { severity: Severity::Warning, ..d }).collect();
             warnings(&warned, &loaded.source, err);
         }
+        // A stack file that is not what synth last wrote could hide a deletion: never guess.
+        if !diff.notes.is_empty() && !mode.allow_replace {
+            return Err(Error::BadOutput {
+                path: dir.to_owned(),
+                why: format!(
+                    "{}; synth cannot tell whether this change deletes or replaces anyone's Studio (pass --allow-replace to write anyway)",
+                    diff.notes.join("; ")
+                ),
+            });
+        }
     }
-    let changes = output::write(dir, on_disk.as_ref(), &files)?;
+    let changes = out_dir.write(on_disk.as_ref(), &files)?;
     let resources: usize = bundle.stacks.iter().map(crate::build::Stack::resource_count).sum();
     let _ = writeln!(
         out,

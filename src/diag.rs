@@ -93,6 +93,23 @@ impl Diagnostic {
     }
 }
 
+/// Longest message or help printed; longer ones (a huge value quoted back) are shortened.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+/// Widest snippet line printed; a longer line is shown around the finding.
+const MAX_SNIPPET_CHARS: usize = 160;
+
+/// `s`, shortened to at most `max` characters by cutting out its middle.
+pub fn shorten(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let count = s.chars().count();
+    if count <= max {
+        return s.into();
+    }
+    let keep = max.saturating_sub(1) / 2;
+    let head: String = s.chars().take(keep).collect();
+    let tail: String = s.chars().skip(count - keep).collect();
+    format!("{head}…{tail}").into()
+}
+
 /// An input file: its name as the user gave it, its text, and its tree when it parsed.
 #[derive(Debug)]
 pub struct Source {
@@ -102,12 +119,27 @@ pub struct Source {
     pub text: String,
     /// The parsed tree, when parsing got that far.
     pub root: Option<Node>,
+    /// Byte offsets of line starts, computed on first use.
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Source {
+    /// A file named `name` with `text`, not parsed yet.
+    pub fn new(name: impl Into<String>, text: String) -> Self {
+        Self { name: name.into(), text, root: None, lines: std::sync::OnceLock::new() }
+    }
+
+    /// The same file with its parsed tree.
+    pub fn with_root(mut self, root: Option<Node>) -> Self {
+        self.root = root;
+        self
+    }
+
     /// Where a finding is, as a span, falling back to the nearest ancestor that exists.
     pub fn locate(&self, at: &At) -> Option<Span> {
         match at {
+            // A span without a line (an input too large to read) is the whole file.
+            At::Span(span) if span.start.line == 0 => None,
             At::Span(span) => Some(*span),
             At::File => None,
             At::Path(path, focus) => {
@@ -116,7 +148,7 @@ impl Source {
                 for seg in &path.0 {
                     let next = match (&node.kind, seg) {
                         (NodeKind::Map(entries), Segment::Key(k)) => {
-                            entries.iter().find(|(key, _)| &key.value == k).map(|(key, v)| (Some(key.span), v))
+                            entries.find(k).map(|(key, v)| (Some(key.span), v))
                         }
                         (NodeKind::Seq(items), Segment::Index(i)) => items.get(*i).map(|v| (None, v)),
                         _ => None,
@@ -149,7 +181,13 @@ impl Source {
     }
 
     fn line(&self, n: usize) -> Option<&str> {
-        self.text.lines().nth(n.checked_sub(1)?)
+        let starts = self
+            .lines
+            .get_or_init(|| std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect());
+        let start = *starts.get(n.checked_sub(1)?)?;
+        let end = starts.get(n).map_or(self.text.len(), |e| e - 1);
+        let line = self.text.get(start..end)?;
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 }
 
@@ -167,26 +205,49 @@ fn render_one(out: &mut String, d: &Diagnostic, source: &Source) {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let _ = writeln!(out, "{level}[{}]: {}", d.code, d.message);
+    let _ = writeln!(out, "{level}[{}]: {}", d.code, shorten(&d.message, MAX_MESSAGE_CHARS));
     let span = source.locate(&d.at);
     let snippet = span.and_then(|s| source.line(s.start.line).map(|line| (s, line)));
     let pad = " ".repeat(snippet.map_or(1, |(s, _)| s.start.line.to_string().len()));
     let _ = writeln!(out, "{pad}--> {}", source.position(&d.at));
     if let Some((span, line)) = snippet {
-        let width = underline_width(line, span.start, span.end);
+        let (shown, col, width) = window(line, span.start, span.end);
         let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{} | {line}", span.start.line);
-        let _ = writeln!(out, "{pad} | {}{}", " ".repeat(span.start.col.saturating_sub(1)), "^".repeat(width));
+        let _ = writeln!(out, "{} | {shown}", span.start.line);
+        let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col), "^".repeat(width));
     }
-    if let At::Path(path, _) = &d.at {
-        if !path.is_root() {
-            let _ = writeln!(out, "{pad} = at: {path}");
-        }
+    if let At::Path(path, _) = &d.at
+        && !path.is_root()
+    {
+        let _ = writeln!(out, "{pad} = at: {path}");
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "{pad} = help: {help}");
+        let _ = writeln!(out, "{pad} = help: {}", shorten(help, MAX_MESSAGE_CHARS));
     }
     out.push('\n');
+}
+
+/// The part of `line` to show for a span from `start` to `end`: at most [`MAX_SNIPPET_CHARS`]
+/// characters around the start, with the caret's column (0-based) and width in what is shown.
+fn window(line: &str, start: Pos, end: Pos) -> (String, usize, usize) {
+    let width = underline_width(line, start, end);
+    let chars = line.chars().count();
+    if chars <= MAX_SNIPPET_CHARS {
+        return (line.to_owned(), start.col.saturating_sub(1), width);
+    }
+    let col = start.col.saturating_sub(1).min(chars);
+    let from = col.saturating_sub(MAX_SNIPPET_CHARS / 4);
+    let to = (from + MAX_SNIPPET_CHARS).min(chars);
+    let mut shown: String = line.chars().skip(from).take(to - from).collect();
+    let mut caret = col - from;
+    if from > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if to < chars {
+        shown.push('…');
+    }
+    (shown, caret, width.min(to.saturating_sub(col)).max(1))
 }
 
 fn underline_width(line: &str, start: Pos, end: Pos) -> usize {
@@ -205,12 +266,13 @@ pub fn render_lines(diags: &[Diagnostic], source: &Source) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = write!(out, "{}: {level} {}: {}", source.position(&d.at), d.code, d.message);
+        let _ =
+            write!(out, "{}: {level} {}: {}", source.position(&d.at), d.code, shorten(&d.message, MAX_MESSAGE_CHARS));
         if let Some(p) = d.path().filter(|p| !p.is_root()) {
             let _ = write!(out, " (at {p})");
         }
         if let Some(h) = &d.help {
-            let _ = write!(out, " help: {h}");
+            let _ = write!(out, " help: {}", shorten(h, MAX_MESSAGE_CHARS));
         }
         out.push('\n');
     }
@@ -224,8 +286,8 @@ pub struct JsonDiagnostic<'a> {
     pub code: &'a str,
     /// Error or warning.
     pub severity: Severity,
-    /// The message.
-    pub message: &'a str,
+    /// The message (shortened past [`MAX_MESSAGE_CHARS`]).
+    pub message: std::borrow::Cow<'a, str>,
     /// File name.
     pub file: &'a str,
     /// 1-based line, when known.
@@ -235,7 +297,7 @@ pub struct JsonDiagnostic<'a> {
     /// Symbolic path, when known.
     pub path: Option<String>,
     /// The fix.
-    pub help: Option<&'a str>,
+    pub help: Option<std::borrow::Cow<'a, str>>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
@@ -245,12 +307,12 @@ impl<'a> JsonDiagnostic<'a> {
         Self {
             code: d.code,
             severity: d.severity,
-            message: &d.message,
+            message: shorten(&d.message, MAX_MESSAGE_CHARS),
             file: &source.name,
             line: span.map(|s| s.start.line),
             column: span.map(|s| s.start.col),
             path: d.path().filter(|p| !p.is_root()).map(ToString::to_string),
-            help: d.help.as_deref(),
+            help: d.help.as_deref().map(|h| shorten(h, MAX_MESSAGE_CHARS)),
         }
     }
 }
@@ -264,7 +326,7 @@ mod tests {
     fn renders_position_snippet_and_help() {
         let text = "users:\n  - name: bad_name\n".to_string();
         let root = crate::yaml::parse(&text).ok();
-        let source = Source { name: "org.yaml".into(), text, root };
+        let source = Source::new("org.yaml", text).with_root(root);
         let d = Diagnostic::error("CFG999", path!["users", 0usize, "name"], "bad").help("fix it");
         let out = render(&[d], &source);
         assert_eq!(
@@ -277,7 +339,7 @@ mod tests {
     fn falls_back_to_the_nearest_existing_ancestor() {
         let text = "identity:\n  mode: saml\n".to_string();
         let root = crate::yaml::parse(&text).ok();
-        let source = Source { name: "o.yaml".into(), text, root };
+        let source = Source::new("o.yaml", text).with_root(root);
         let at = At::Path(path!["identity", "saml_provider_arn"], Focus::Value);
         assert_eq!(source.position(&at), "o.yaml:2:3");
     }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod ids;
+pub mod input;
 pub mod model;
 pub mod output;
 pub mod path;
@@ -69,6 +70,35 @@ pub enum Error {
         path: PathBuf,
         /// What is wrong with it.
         why: String,
+    },
+    /// The output directory holds something studioform must not read or write through: a
+    /// symbolic link, a FIFO, a folder where a file goes, a manifest from a newer version.
+    #[error("refusing to use {}: {why}", path.display())]
+    Unsafe {
+        /// The offending entry.
+        path: PathBuf,
+        /// What it is and what to do.
+        why: String,
+    },
+    /// Another studioform run holds the output directory's lock.
+    #[error("{} is in use by another studioform run; try again when it has finished", dir.display())]
+    Busy {
+        /// The output directory.
+        dir: PathBuf,
+    },
+    /// Writing failed part-way and every file was put back as it was.
+    #[error("{cause}; nothing was changed: the previous output in {} is intact", dir.display())]
+    RolledBack {
+        /// The output directory.
+        dir: PathBuf,
+        /// What failed.
+        cause: Box<Self>,
+    },
+    /// A fault injected by a test stopped a write the way a kill would.
+    #[error("a write of {} was stopped part-way; the next studioform run on it completes the write", dir.display())]
+    Interrupted {
+        /// The output directory.
+        dir: PathBuf,
     },
     /// A file could not be read as a template or org file at all.
     #[error("{} cannot be read as YAML or JSON", file.name)]

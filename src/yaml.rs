@@ -5,14 +5,24 @@
 //! not have: duplicate keys, merge keys, several documents, and hostile input (deep nesting,
 //! alias bombs, huge files) fails fast.
 
+use std::collections::HashMap;
+
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
 /// Largest input read, in bytes.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 /// Deepest nesting of maps and lists accepted.
 pub const MAX_DEPTH: usize = 64;
-/// Nodes that aliases may add beyond the nodes written out in the file.
-const MIN_ALIAS_BUDGET: usize = 10_000;
+/// What aliases may add beyond what the file holds, in bytes of memory (a node costs
+/// [`NODE_WEIGHT`], plus the bytes of its text): 1 MiB, or twice the file's size when that
+/// is more. Counting text as well as nodes stops one long string aliased many times as well
+/// as nested lists of aliases.
+const MIN_ALIAS_BUDGET: usize = 1024 * 1024;
+/// What one node costs in memory, roughly, beyond its text.
+const NODE_WEIGHT: usize = 64;
+/// Maps with more entries than this get an index, so that finding a key (duplicate checks,
+/// locating a finding) stays fast however large the map.
+const INDEX_FROM: usize = 16;
 
 /// A position: 1-based line and column (columns count characters).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -67,7 +77,65 @@ pub enum NodeKind {
     /// A sequence.
     Seq(Vec<Node>),
     /// A mapping, in file order; keys are unique.
-    Map(Vec<(Key, Node)>),
+    Map(Entries),
+}
+
+/// The entries of a mapping, in file order, with an index by key when there are many.
+#[derive(Clone, Debug, Default)]
+pub struct Entries {
+    items: Vec<(Key, Node)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl Entries {
+    /// The entry under `key`.
+    pub fn find(&self, key: &str) -> Option<&(Key, Node)> {
+        match &self.index {
+            Some(index) => index.get(key).map(|&i| &self.items[i]),
+            None => self.items.iter().find(|(k, _)| k.value == key),
+        }
+    }
+
+    fn push(&mut self, key: Key, value: Node) {
+        if let Some(index) = &mut self.index {
+            index.insert(key.value.clone(), self.items.len());
+        }
+        self.items.push((key, value));
+        if self.index.is_none() && self.items.len() > INDEX_FROM {
+            self.index = Some(self.items.iter().enumerate().map(|(i, (k, _))| (k.value.clone(), i)).collect());
+        }
+    }
+}
+
+impl std::ops::Deref for Entries {
+    type Target = [(Key, Node)];
+    fn deref(&self) -> &Self::Target {
+        &self.items
+    }
+}
+
+impl<'a> IntoIterator for &'a Entries {
+    type Item = &'a (Key, Node);
+    type IntoIter = std::slice::Iter<'a, (Key, Node)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl PartialEq for Entries {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+impl FromIterator<(Key, Node)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (Key, Node)>>(iter: I) -> Self {
+        let mut e = Self::default();
+        for (k, v) in iter {
+            e.push(k, v);
+        }
+        e
+    }
 }
 
 /// A mapping key: always a scalar.
@@ -112,7 +180,7 @@ impl Node {
     /// The mapping entry (key and value) under `key`.
     pub fn entry(&self, key: &str) -> Option<(&Key, &Self)> {
         match &self.kind {
-            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.value == key).map(|(k, v)| (k, v)),
+            NodeKind::Map(entries) => entries.find(key).map(|(k, v)| (k, v)),
             _ => None,
         }
     }
@@ -142,12 +210,19 @@ impl Node {
         }
     }
 
-    fn count(&self) -> usize {
-        match &self.kind {
-            NodeKind::Scalar(..) => 1,
-            NodeKind::Seq(items) => 1 + items.iter().map(Self::count).sum::<usize>(),
-            NodeKind::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + v.count()).sum::<usize>(),
-        }
+    /// What a copy of this node costs in memory, roughly: [`NODE_WEIGHT`] per node, plus the
+    /// bytes of its text.
+    fn weight(&self) -> usize {
+        let tag = self.tag.as_ref().map_or(0, String::len);
+        NODE_WEIGHT
+            + tag
+            + match &self.kind {
+                NodeKind::Scalar(s, _) => s.len(),
+                NodeKind::Seq(items) => items.iter().map(Self::weight).sum::<usize>(),
+                NodeKind::Map(entries) => {
+                    entries.iter().map(|(k, v)| NODE_WEIGHT + k.value.len() + v.weight()).sum::<usize>()
+                }
+            }
     }
 }
 
@@ -177,27 +252,29 @@ pub fn resolve_plain(s: &str) -> Plain {
         _ => {}
     }
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = s.parse::<i64>() {
-            return Plain::Int(i);
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = s.parse::<i64>()
+    {
+        return Plain::Int(i);
     }
-    if let Some(hex) = s.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Plain::Int(i);
-        }
+    if let Some(hex) = s.strip_prefix("0x")
+        && let Ok(i) = i64::from_str_radix(hex, 16)
+    {
+        return Plain::Int(i);
     }
-    if let Some(oct) = s.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Plain::Int(i);
-        }
+    if let Some(oct) = s.strip_prefix("0o")
+        && let Ok(i) = i64::from_str_radix(oct, 8)
+    {
+        return Plain::Int(i);
     }
     let looks_numeric = digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
         && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    if looks_numeric && digits.bytes().any(|b| b.is_ascii_digit()) {
-        if let Ok(f) = s.parse::<f64>() {
-            return Plain::Float(f);
-        }
+    if looks_numeric
+        && digits.bytes().any(|b| b.is_ascii_digit())
+        && let Ok(f) = s.parse::<f64>()
+    {
+        return Plain::Float(f);
     }
     match digits {
         ".inf" | ".Inf" | ".INF" => Plain::Float(if s.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY }),
@@ -224,23 +301,23 @@ pub fn resolve_plain_1_1(s: &str) -> Plain {
     let int = |t: &str, radix: u32| {
         i64::from_str_radix(&t.replace('_', ""), radix).ok().map(|v| Plain::Int(if negative { -v } else { v }))
     };
-    if let Some(b) = unsigned.strip_prefix("0b") {
-        if digits_(b, 2) {
-            return int(b, 2).unwrap_or(Plain::Str);
-        }
+    if let Some(b) = unsigned.strip_prefix("0b")
+        && digits_(b, 2)
+    {
+        return int(b, 2).unwrap_or(Plain::Str);
     }
-    if let Some(x) = unsigned.strip_prefix("0x") {
-        if digits_(x, 16) {
-            return int(x, 16).unwrap_or(Plain::Str);
-        }
+    if let Some(x) = unsigned.strip_prefix("0x")
+        && digits_(x, 16)
+    {
+        return int(x, 16).unwrap_or(Plain::Str);
     }
     if unsigned == "0" {
         return Plain::Int(0);
     }
-    if let Some(o) = unsigned.strip_prefix('0') {
-        if digits_(o, 8) {
-            return int(o, 8).unwrap_or(Plain::Str);
-        }
+    if let Some(o) = unsigned.strip_prefix('0')
+        && digits_(o, 8)
+    {
+        return int(o, 8).unwrap_or(Plain::Str);
     }
     if unsigned.starts_with(|c: char| c.is_ascii_digit() && c != '0') && digits_(unsigned, 10) {
         return int(unsigned, 10).unwrap_or(Plain::Float(f64::INFINITY));
@@ -329,13 +406,14 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
 
 enum Frame {
     Seq { start: Span, tag: Option<String>, anchor: usize, items: Vec<Node> },
-    Map { start: Span, tag: Option<String>, anchor: usize, entries: Vec<(Key, Node)>, key: Option<Key> },
+    Map { start: Span, tag: Option<String>, anchor: usize, entries: Entries, key: Option<Key> },
 }
 
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    /// Anchored nodes by anchor id, with their weight.
+    anchors: HashMap<usize, (Node, usize)>,
     alias_budget: usize,
     documents: usize,
     root: Option<Node>,
@@ -346,8 +424,8 @@ impl<'a> Builder<'a> {
         Self {
             parser: Parser::new_from_str(text),
             stack: Vec::new(),
-            anchors: Vec::new(),
-            alias_budget: MIN_ALIAS_BUDGET.max(text.len() / 4),
+            anchors: HashMap::new(),
+            alias_budget: MIN_ALIAS_BUDGET.max(text.len().saturating_mul(2)),
             documents: 0,
             root: None,
         }
@@ -371,16 +449,13 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Event::Alias(id) => {
-                    let node =
-                        self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()).ok_or_else(|| {
-                            YamlError {
-                                kind: Problem::Syntax,
-                                message: "alias to an unknown anchor".into(),
-                                span,
-                                help: None,
-                            }
-                        })?;
-                    let size = node.count();
+                    let (node, size) = self.anchors.get(&id).ok_or_else(|| YamlError {
+                        kind: Problem::Syntax,
+                        message: "alias to an unknown anchor".into(),
+                        span,
+                        help: None,
+                    })?;
+                    let size = *size;
                     if size > self.alias_budget {
                         return Err(YamlError {
                             kind: Problem::Limit,
@@ -390,7 +465,7 @@ impl<'a> Builder<'a> {
                         });
                     }
                     self.alias_budget -= size;
-                    let node = Node { span, ..node };
+                    let node = Node { span, ..node.clone() };
                     self.push(node)?;
                 }
                 Event::Scalar(value, style, anchor, tag) => {
@@ -421,7 +496,7 @@ impl<'a> Builder<'a> {
                         start: span,
                         tag: tag.as_deref().map(tag_text),
                         anchor,
-                        entries: Vec::new(),
+                        entries: Entries::default(),
                         key: None,
                     });
                 }
@@ -443,7 +518,7 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(self.root.unwrap_or(Node {
-            kind: NodeKind::Map(Vec::new()),
+            kind: NodeKind::Map(Entries::default()),
             span: Span { start: Pos { line: 1, col: 1 }, end: Pos { line: 1, col: 1 } },
             tag: None,
         }))
@@ -463,7 +538,7 @@ impl<'a> Builder<'a> {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor > 0 {
-            self.anchors.push((anchor, node.clone()));
+            self.anchors.insert(anchor, (node.clone(), node.weight()));
         }
     }
 
@@ -489,7 +564,7 @@ impl<'a> Builder<'a> {
                             help: Some("write the merged keys out in this map".into()),
                         });
                     }
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.value == value) {
+                    if let Some((first, _)) = entries.find(&value) {
                         return Err(YamlError {
                             kind: Problem::DuplicateKey,
                             message: format!(
@@ -502,7 +577,7 @@ impl<'a> Builder<'a> {
                     }
                     *key = Some(Key { value, span: node.span });
                 }
-                Some(k) => entries.push((k, node)),
+                Some(k) => entries.push(k, node),
             },
         }
         Ok(())

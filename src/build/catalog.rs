@@ -77,9 +77,15 @@ pub(super) fn stacks(
                 json,
                 path!["catalog", "custom", i],
             )),
-            Err(message) => diags.push(Diagnostic::error("CFG040", path!["catalog", "custom", i], message).help(
-                "fix the template; it is rendered with the org file's data, then read as a CloudFormation template",
-            )),
+            Err(CustomError::Render(message)) => {
+                diags.push(Diagnostic::error("CFG040", path!["catalog", "custom", i], message).help(
+                    "fix the template; it is rendered with the org file's data, then read as a CloudFormation template",
+                ));
+            }
+            Err(CustomError::Read(message)) => diags.push(
+                Diagnostic::error("CFG041", path!["catalog", "custom", i], message)
+                    .help("a custom product template is a regular file in the org file's directory or below it"),
+            ),
         }
     }
     if !diags.is_empty() {
@@ -381,19 +387,41 @@ fn user_profile_product(org: &Org) -> Template {
     t
 }
 
-/// Renders a custom product template with the org file's data and reads the result.
-fn custom_product(org: &Org, base_dir: &FsPath, file: &str) -> Result<serde_json::Value, String> {
-    let path = base_dir.join(file);
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read custom product template {file}: {e}"))?;
-    let rendered = crate::render::prose(&text, org).map_err(|e| format!("{file}: {e}"))?;
+/// Why a custom product template could not be used.
+enum CustomError {
+    /// The file cannot be read: outside the org file's directory, not a regular file, too
+    /// large, not UTF-8.
+    Read(String),
+    /// It does not render, or what it renders is not a template.
+    Render(String),
+}
+
+/// Renders a custom product template with the org file's data and reads the result. The
+/// file must be a regular file inside the org file's directory (after resolving links), and
+/// no error quotes more of it than the one rendered line at fault, shortened.
+fn custom_product(org: &Org, base_dir: &FsPath, file: &str) -> Result<serde_json::Value, CustomError> {
+    let bytes = crate::input::read_inside(base_dir, file, crate::input::MAX_CUSTOM_TEMPLATE_BYTES)
+        .map_err(|e| CustomError::Read(format!("cannot read custom product template {file}: {e}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CustomError::Read(format!("custom product template {file} is not UTF-8 text")))?;
+    let data = serde_json::to_value(org).unwrap_or_default();
+    let rendered = crate::render::custom(&text, &data).map_err(|e| CustomError::Render(format!("{file}: {e}")))?;
     let node = crate::yaml::parse(&rendered).map_err(|e| {
         let line = rendered.lines().nth(e.span.start.line.saturating_sub(1)).unwrap_or_default().trim();
-        format!("{file}: line {} of the rendered template: {} (`{line}`)", e.span.start.line, e.message)
+        CustomError::Render(format!(
+            "{file}: line {} of the rendered template: {} (`{}`)",
+            e.span.start.line,
+            e.message,
+            crate::diag::shorten(line, 80)
+        ))
     })?;
     crate::validate::read::template(&node).map_err(|diags| {
         let d = &diags[0];
-        format!("{file}: {} (at {})", d.message, d.path().map(ToString::to_string).unwrap_or_default())
+        CustomError::Render(format!(
+            "{file}: {} (at {})",
+            d.message,
+            d.path().map(ToString::to_string).unwrap_or_default()
+        ))
     })
 }
 

@@ -260,15 +260,15 @@ impl Checks {
             n.security_group_ids.iter().map(String::as_str),
             "security group",
         );
-        if let Some(arn) = org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()) {
-            if !is_kms_key_arn(arn) {
-                self.err(
-                    "CFG015",
-                    path!["encryption", "kms_key_arn"],
-                    format!("`{arn}` is not a KMS key ARN"),
-                    "expected arn:aws:kms:<region>:<12-digit account>:key/<key id>",
-                );
-            }
+        if let Some(arn) = org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref())
+            && !is_kms_key_arn(arn)
+        {
+            self.err(
+                "CFG015",
+                path!["encryption", "kms_key_arn"],
+                format!("`{arn}` is not a KMS key ARN"),
+                "expected arn:aws:kms:<region>:<12-digit account>:key/<key id>",
+            );
         }
     }
 
@@ -391,10 +391,10 @@ impl Checks {
             }
             for (j, b) in t.buckets.iter().enumerate() {
                 let at = path!["teams", i, "buckets", j];
-                if self.policy_safe(&at, b, "bucket name") {
-                    if let Some(why) = bucket_problem(b) {
-                        self.err("CFG023", at, format!("`{b}` is not a valid S3 bucket name: {why}"), "bucket names are 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
-                    }
+                if self.policy_safe(&at, b, "bucket name")
+                    && let Some(why) = bucket_problem(b)
+                {
+                    self.err("CFG023", at, format!("`{b}` is not a valid S3 bucket name: {why}"), "bucket names are 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
                 }
             }
             self.no_duplicates(&path!["teams", i, "buckets"], t.buckets.iter().map(String::as_str), "bucket");
@@ -414,12 +414,13 @@ impl Checks {
                 t.instance_types.iter().map(String::as_str),
                 "instance type",
             );
-            if let Some(p) = &t.persona {
-                if !BUILTIN_PERSONAS.contains(&p.as_str()) && !org.personas.contains_key(p) {
-                    let mut known: Vec<&str> = BUILTIN_PERSONAS.to_vec();
-                    known.extend(org.personas.keys().map(String::as_str));
-                    self.unknown_ref(path!["teams", i, "persona"], p, "persona", &known);
-                }
+            if let Some(p) = &t.persona
+                && !BUILTIN_PERSONAS.contains(&p.as_str())
+                && !org.personas.contains_key(p)
+            {
+                let mut known: Vec<&str> = BUILTIN_PERSONAS.to_vec();
+                known.extend(org.personas.keys().map(String::as_str));
+                self.unknown_ref(path!["teams", i, "persona"], p, "persona", &known);
             }
             if t.mlflow.is_some_and(|tier| tier != Tier::None) && org.mlflow.is_none() {
                 self.err(
@@ -552,27 +553,27 @@ impl Checks {
                 );
             }
         }
-        if let Some(name) = &m.name {
-            if self.policy_safe(&at.key("name"), name, "tracking server name") && !ids::is_profile_name(name) {
-                self.err(
-                    "CFG022",
-                    at.key("name"),
-                    format!("tracking server name `{name}` does not match SageMaker's pattern"),
-                    "use 1–63 letters and digits, with hyphens between them",
-                );
-            }
+        if let Some(name) = &m.name
+            && self.policy_safe(&at.key("name"), name, "tracking server name")
+            && !ids::is_profile_name(name)
+        {
+            self.err(
+                "CFG022",
+                at.key("name"),
+                format!("tracking server name `{name}` does not match SageMaker's pattern"),
+                "use 1–63 letters and digits, with hyphens between them",
+            );
         }
-        if let Some(b) = &m.artifact_bucket {
-            if self.policy_safe(&at.key("artifact_bucket"), b, "bucket name") {
-                if let Some(why) = bucket_problem(b) {
-                    self.err(
-                        "CFG023",
-                        at.key("artifact_bucket"),
-                        format!("`{b}` is not a valid S3 bucket name: {why}"),
-                        "bucket names are 3–63 lowercase letters, digits, dots and hyphens",
-                    );
-                }
-            }
+        if let Some(b) = &m.artifact_bucket
+            && self.policy_safe(&at.key("artifact_bucket"), b, "bucket name")
+            && let Some(why) = bucket_problem(b)
+        {
+            self.err(
+                "CFG023",
+                at.key("artifact_bucket"),
+                format!("`{b}` is not a valid S3 bucket name: {why}"),
+                "bucket names are 3–63 lowercase letters, digits, dots and hyphens",
+            );
         }
         if let Some(api) = &m.rest_api_id {
             let ok = api.len() == 10 && api.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
@@ -786,7 +787,17 @@ impl Checks {
         for (i, c) in cat.custom.iter().enumerate() {
             let at = path!["catalog", "custom", i];
             let name = custom_product_name(c);
-            if !c.ends_with(".hbs") || !ids::is_lower_name(&name, 40) {
+            let relative = std::path::Path::new(c)
+                .components()
+                .all(|p| matches!(p, std::path::Component::Normal(_) | std::path::Component::CurDir));
+            if !relative || c.contains('\\') {
+                self.err(
+                    "CFG041",
+                    at,
+                    format!("custom product template `{c}` is outside the org file's directory"),
+                    "give a path relative to the org file, without `..`, and keep the template in its directory or below",
+                );
+            } else if !c.ends_with(".hbs") || !ids::is_lower_name(&name, 40) {
                 self.err(
                     "CFG032",
                     at,

@@ -22,12 +22,13 @@ pub struct Loaded {
 
 /// Reads and checks the org file at `path`.
 pub fn load(path: &FsPath) -> Result<Loaded, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    let bytes = crate::input::read(path, crate::input::MAX_INPUT_BYTES)
+        .map_err(|source| Error::Read { path: path.to_owned(), source })?;
     let name = path.display().to_string();
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let source = Source { name, text: String::new(), root: None };
+            let source = Source::new(name, String::new());
             let d = Diagnostic {
                 at: At::File,
                 ..Diagnostic::error(
@@ -45,7 +46,7 @@ pub fn load(path: &FsPath) -> Result<Loaded, Error> {
 
 /// Checks org-file `text`, naming it `name` in findings.
 pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
-    let mut source = Source { name: name.to_owned(), text, root: None };
+    let mut source = Source::new(name, text);
     let root = match yaml::parse(&source.text) {
         Ok(root) => root,
         Err(e) => {

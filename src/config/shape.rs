@@ -38,14 +38,14 @@ impl<'a> Walker<'a> {
 
     fn walk(&mut self, node: &Node, schema: &'a Value, path: &Path, field: Option<&str>) -> Option<Value> {
         let schema = self.resolve(schema);
-        if let Some(t) = &node.tag {
-            if t != "!!str" || !allows(schema, "string") {
-                self.diags.push(
-                    Diagnostic::error("CFG002", path.clone(), format!("unexpected YAML tag `{t}`"))
-                        .help("remove the tag; the org file uses plain YAML values"),
-                );
-                return None;
-            }
+        if let Some(t) = &node.tag
+            && (t != "!!str" || !allows(schema, "string"))
+        {
+            self.diags.push(
+                Diagnostic::error("CFG002", path.clone(), format!("unexpected YAML tag `{t}`"))
+                    .help("remove the tag; the org file uses plain YAML values"),
+            );
+            return None;
         }
         if let Some(branches) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array) {
             return self.walk_alternatives(node, branches, path, field);
@@ -137,7 +137,7 @@ impl<'a> Walker<'a> {
         }
         if let Some(required) = schema.get("required").and_then(Value::as_array) {
             for r in required.iter().filter_map(Value::as_str) {
-                if !entries.iter().any(|(k, _)| k.value == r) {
+                if entries.find(r).is_none() {
                     ok = false;
                     let what = props
                         .and_then(|p| p.get(r))
@@ -182,7 +182,14 @@ impl<'a> Walker<'a> {
 
     fn walk_string(&mut self, node: &Node, _schema: &Value, path: &Path, _field: Option<&str>) -> Option<Value> {
         match &node.kind {
-            NodeKind::Scalar(s, style) if !(s.is_empty() && *style == Style::Plain) => Some(Value::String(s.clone())),
+            // `null` and `~` are YAML's empty value, never the text: `id: null` is a mistake,
+            // not a person called "null".
+            NodeKind::Scalar(s, Style::Plain) if is_null(node) => {
+                let help = (!s.is_empty()).then(|| format!("write a value, or quote it ('{s}') if you mean that text"));
+                self.wrong_kind(node, path, "a string", help);
+                None
+            }
+            NodeKind::Scalar(s, _) => Some(Value::String(s.clone())),
             _ => {
                 self.wrong_kind(node, path, "a string", None);
                 None

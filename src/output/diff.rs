@@ -5,13 +5,12 @@
 //! replace a domain or user profile unless told to.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs;
-use std::path::Path;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{File, FileKind, Manifest};
+use super::{File, FileKind, Manifest, OutDir};
+use crate::Error;
 use crate::build::Bundle;
 use crate::diag::Diagnostic;
 use crate::path::Path as OrgPath;
@@ -199,9 +198,10 @@ struct Old {
     sha256: String,
 }
 
-/// Compares what `synth` would write (`bundle`, rendered as `files`) with the output in `dir`,
-/// whose manifest is `on_disk`.
-pub fn compute(dir: &Path, on_disk: Option<&Manifest>, bundle: &Bundle, files: &[File]) -> Diff {
+/// Compares what `synth` would write (`bundle`, rendered as `files`) with the output in `out`,
+/// whose manifest is `on_disk`. The old side is what the files on disk hold, whatever the
+/// manifest says; a file that differs from what the manifest recorded gets a note.
+pub fn compute(out: &OutDir, on_disk: Option<&Manifest>, bundle: &Bundle, files: &[File]) -> Result<Diff, Error> {
     let mut diff = Diff::default();
     let mut old: BTreeMap<String, Old> = BTreeMap::new();
     for e in on_disk.iter().flat_map(|m| &m.files).filter(|e| e.kind != FileKind::Readme) {
@@ -217,7 +217,11 @@ pub fn compute(dir: &Path, on_disk: Option<&Manifest>, bundle: &Bundle, files: &
         let before = old.get(&stem);
         seen.insert(stem.clone());
         let file = written.path.clone();
-        if before.is_some_and(|b| b.sha256 == written.sha256 && b.file == file && dir.join(&b.file).exists()) {
+        let bytes = match before {
+            Some(b) => out.read(&b.file)?,
+            None => None,
+        };
+        if before.is_some_and(|b| b.file == file) && bytes.as_deref() == Some(written.content.as_bytes()) {
             continue;
         }
         let name = if stack.kind == crate::build::layout::StackKind::Product {
@@ -225,15 +229,20 @@ pub fn compute(dir: &Path, on_disk: Option<&Manifest>, bundle: &Bundle, files: &
         } else {
             stack.name.clone()
         };
-        let unreadable = diff.notes.len();
-        let old_json = before.and_then(|b| read_old(dir, &b.file, &mut diff.notes));
-        let note = (diff.notes.len() > unreadable).then(|| "on disk but unreadable: compared as if new".to_owned());
+        let (old_json, note) = match before {
+            Some(b) => read_old(b, bytes.as_deref(), &mut diff.notes),
+            None => (None, None),
+        };
         per_stack.push((name, file, old_json, Some(stack.json()), note));
     }
     for (stem, o) in &old {
         if !seen.contains(stem) {
-            let old_json = read_old(dir, &o.file, &mut diff.notes);
-            per_stack.push((o.stack.clone(), o.file.clone(), old_json, None, None));
+            let bytes = out.read(&o.file)?;
+            if bytes.is_none() {
+                continue;
+            }
+            let (old_json, note) = read_old(o, bytes.as_deref(), &mut diff.notes);
+            per_stack.push((o.stack.clone(), o.file.clone(), old_json, None, note));
         }
     }
     for (name, file, before, after, note) in per_stack {
@@ -250,7 +259,7 @@ pub fn compute(dir: &Path, on_disk: Option<&Manifest>, bundle: &Bundle, files: &
         }
     }
     mark_moves(&mut diff);
-    diff
+    Ok(diff)
 }
 
 fn stem(path: &str) -> &str {
@@ -262,24 +271,33 @@ fn name_of(path: &str) -> &str {
     stem.rsplit('/').next().unwrap_or(stem)
 }
 
-fn read_old(dir: &Path, file: &str, notes: &mut Vec<String>) -> Option<Value> {
-    let text = match fs::read_to_string(dir.join(file)) {
-        Ok(t) => t,
-        Err(e) => {
-            notes.push(format!("{file}: cannot read the file on disk ({e}); compared as if it were new"));
-            return None;
-        }
+/// The template of `old` as it is on disk (`bytes`; `None` when the file is missing), and a
+/// note for its stack when it is not what the manifest recorded or not a template at all: the
+/// comparison then cannot tell what was deployed from it. Each problem is also a `notes` line.
+fn read_old(old: &Old, bytes: Option<&[u8]>, notes: &mut Vec<String>) -> (Option<Value>, Option<String>) {
+    let file = &old.file;
+    let Some(bytes) = bytes else {
+        notes.push(format!("{file}: listed in the manifest but missing on disk; compared as if it were new"));
+        return (None, Some("missing on disk: compared as if new".into()));
     };
+    let text = String::from_utf8_lossy(bytes);
+    let mut note = None;
+    if super::sha256(&text) != old.sha256 {
+        notes.push(format!(
+            "{file}: differs from what studioform last wrote (its sha256 in the manifest): edited by hand, restored on its own, or damaged"
+        ));
+        note = Some("changed on disk since studioform wrote it".to_owned());
+    }
     let parsed = crate::yaml::parse(&text).map_err(|e| e.message).and_then(|root| {
         crate::validate::read::template(&root).map_err(|d| d.into_iter().map(|d| d.message).collect())
     });
-    match parsed {
-        Ok(v) => Some(v),
-        Err(e) => {
-            notes.push(format!("{file}: not a readable template ({e}); compared as if it were new"));
-            None
-        }
-    }
+    let why = match parsed {
+        Ok(v) if v.get("Resources").is_some_and(Value::is_object) => return (Some(v), note),
+        Ok(_) => "not a template (no Resources)".to_owned(),
+        Err(e) => format!("not a readable template ({e})"),
+    };
+    notes.push(format!("{file}: {why}; compared as if it were new"));
+    (None, Some("on disk but unreadable: compared as if new".into()))
 }
 
 /// A profile or domain removed from one stack and added to another under the same name:
@@ -307,10 +325,10 @@ fn mark_moves(diff: &mut Diff) {
         .collect();
     for s in &mut diff.stacks {
         for r in s.resources.iter_mut().filter(|r| r.change == Change::Removed) {
-            if let Some(to) = name(r, &r.old).and_then(|n| added.get(&n)) {
-                if *to != s.stack {
-                    r.moves_to = Some(to.clone());
-                }
+            if let Some(to) = name(r, &r.old).and_then(|n| added.get(&n))
+                && *to != s.stack
+            {
+                r.moves_to = Some(to.clone());
             }
         }
     }

@@ -1,12 +1,11 @@
-//! The output directory: rendering a bundle into files, the manifest, atomic writes, and
-//! `--check` (compare instead of write), and `diff`.
+//! The output directory: rendering a bundle into files, the manifest, atomic writes under a
+//! lock ([`dir`]), `--check` (compare instead of write), and `diff`.
 
 pub mod diff;
+pub mod dir;
 pub mod review;
 
-use std::collections::BTreeSet;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -16,6 +15,7 @@ use crate::build::Bundle;
 use crate::build::catalog::History;
 use crate::build::layout::StackKind;
 use crate::render::Format;
+pub use dir::{Access, Fault, OutDir, Step, Wait};
 
 /// Name of the manifest file.
 pub const MANIFEST: &str = "manifest.json";
@@ -207,34 +207,6 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
     crate::render::prose(README_TEMPLATE, &data).unwrap_or_else(|e| format!("README template error: {e}\n"))
 }
 
-/// Reads the manifest in `dir`: `None` when there is none. A manifest that cannot be read,
-/// does not parse, or names a file outside `dir` is an error: it is the estate's memory
-/// (where each profile lives, every product version), and going on without it would
-/// silently move people or forget versions.
-pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>, Error> {
-    let path = dir.join(MANIFEST);
-    let text = match fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::BadOutput { path, why: e.to_string() }),
-    };
-    let manifest: Manifest =
-        serde_json::from_str(&text).map_err(|e| Error::BadOutput { path: path.clone(), why: e.to_string() })?;
-    if let Some(bad) = manifest.files.iter().find(|e| !inside(&e.path)) {
-        return Err(Error::BadOutput {
-            path,
-            why: format!("it lists `{}`, which is not a file inside the output directory", bad.path),
-        });
-    }
-    Ok(Some(manifest))
-}
-
-/// True for a relative path that stays inside the directory it is joined to.
-fn inside(path: &str) -> bool {
-    let p = Path::new(path);
-    !path.is_empty() && p.components().all(|c| matches!(c, std::path::Component::Normal(_)))
-}
-
 /// What the manifest of the output on disk (`on_disk`, from [`read_manifest`]) says later runs
 /// must honour: product versions, and where each user profile lives.
 pub fn previous(on_disk: Option<&Manifest>) -> crate::build::Previous {
@@ -270,86 +242,13 @@ impl Change {
     }
 }
 
-/// What writing `files` into `dir`, whose manifest is `on_disk`, would change.
-pub fn changes(dir: &Path, on_disk: Option<&Manifest>, files: &[File]) -> Vec<Change> {
-    let mut out = Vec::new();
-    let written: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    for f in files {
-        match fs::read(dir.join(&f.path)) {
-            Ok(bytes) if bytes == f.content.as_bytes() => {}
-            Ok(_) => out.push(Change::Modified(f.path.clone())),
-            Err(_) => out.push(Change::Added(f.path.clone())),
-        }
-    }
-    for e in on_disk.iter().flat_map(|m| &m.files) {
-        if !written.contains(e.path.as_str()) && dir.join(&e.path).exists() {
-            out.push(Change::Removed(e.path.clone()));
-        }
-    }
-    out
-}
-
-/// Writes `files` into `dir` so that a failure leaves the previous output as it was: every
-/// changed file is first written beside its target; only when all are written are they
-/// renamed into place, the manifest last. Files the previous manifest listed and this run
-/// does not write are removed; nothing else in `dir` is touched. `on_disk` is the manifest
-/// in `dir`, as [`read_manifest`] read it.
-pub fn write(dir: &Path, on_disk: Option<&Manifest>, files: &[File]) -> Result<Vec<Change>, Error> {
-    guard_foreign_dir(dir)?;
-    let changes = changes(dir, on_disk, files);
-    let changed: BTreeSet<&str> =
-        changes.iter().filter(|c| !matches!(c, Change::Removed(_))).map(Change::path).collect();
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = (|| {
-        for f in files.iter().filter(|f| changed.contains(f.path.as_str())) {
-            let target = dir.join(&f.path);
-            if target.is_dir() {
-                return Err(Error::Write {
-                    path: target,
-                    source: std::io::Error::other("a directory is in the way of this file"),
-                });
-            }
-            let parent = target.parent().unwrap_or(dir);
-            fs::create_dir_all(parent).map_err(|source| Error::Write { path: parent.to_owned(), source })?;
-            let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let temp = parent.join(format!(".{name}.studioform-{}", std::process::id()));
-            fs::write(&temp, &f.content).map_err(|source| Error::Write { path: temp.clone(), source })?;
-            staged.push((temp, target));
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        for (temp, _) in &staged {
-            let _ = fs::remove_file(temp);
-        }
-        return Err(e);
-    }
-    // The manifest goes last, so a reader never sees a manifest newer than the files.
-    staged.sort_by_key(|(_, target)| target.ends_with(MANIFEST));
-    for (temp, target) in &staged {
-        fs::rename(temp, target).map_err(|source| Error::Write { path: target.clone(), source })?;
-    }
-    for c in &changes {
-        if let Change::Removed(p) = c {
-            let _ = fs::remove_file(dir.join(p));
-        }
-    }
-    Ok(changes)
-}
-
-/// Refuses to write into a non-empty directory that studioform did not create.
-fn guard_foreign_dir(dir: &Path) -> Result<(), Error> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::Write {
-            path: dir.to_owned(),
-            source: std::io::Error::other("it is a file, not a directory"),
-        });
-    }
-    let has_entries = fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false);
-    if has_entries && !dir.join(MANIFEST).exists() {
-        return Err(Error::ForeignOutput { dir: dir.to_owned() });
-    }
-    Ok(())
+/// Writes `files` into `dir` as [`OutDir::write`] does, after opening it for writing
+/// (waiting for another run's lock, completing an interrupted write). For tools and benches
+/// that write a generation without comparing it first.
+pub fn write(dir: &Path, files: &[File]) -> Result<Vec<Change>, Error> {
+    let out = OutDir::open(dir, Access::Write, Wait::Yes, &mut std::io::sink())?;
+    let on_disk = out.read_manifest()?;
+    out.write(on_disk.as_ref(), files)
 }
 
 /// A short line diff between `old` and `new`: the first differing region with context.

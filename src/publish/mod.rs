@@ -51,7 +51,8 @@ pub fn normalise_prefix(prefix: &str) -> String {
 
 /// The uploads the manifest in `out` asks for, each checked against its recorded sha256.
 pub fn plan(out: &Path, prefix: &str) -> Result<Vec<Upload>, Error> {
-    let manifest: Manifest = output::read_manifest(out)?.ok_or_else(|| Error::Publish {
+    let dir = output::OutDir::open(out, output::Access::Read, output::Wait::Yes, &mut std::io::sink())?;
+    let manifest: Manifest = dir.read_manifest()?.ok_or_else(|| Error::Publish {
         message: format!(
             "no readable {} in {}: run `studioform synth --out {}` first",
             output::MANIFEST,
@@ -62,8 +63,10 @@ pub fn plan(out: &Path, prefix: &str) -> Result<Vec<Upload>, Error> {
     let mut uploads = Vec::new();
     for entry in manifest.files.iter() {
         let Some(key) = &entry.key else { continue };
-        let path = out.join(&entry.path);
-        let body = std::fs::read(&path).map_err(|source| Error::Read { path: path.clone(), source })?;
+        let body = dir.read(&entry.path)?.ok_or_else(|| Error::Read {
+            path: out.join(&entry.path),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "listed in the manifest but missing"),
+        })?;
         let actual = output::sha256(&String::from_utf8_lossy(&body));
         if actual != entry.sha256 {
             return Err(Error::Publish {

@@ -4,7 +4,7 @@
 mod prose;
 mod yaml;
 
-pub use prose::prose;
+pub use prose::{CUSTOM_DEADLINE, MAX_BLOCK_DEPTH, MAX_CUSTOM_OUTPUT, custom, prose};
 pub use yaml::{is_plain_safe, yaml};
 
 /// Output format of templates.

@@ -1,28 +1,141 @@
 //! Handlebars, for prose (the output README) and for users' custom product templates. Strict
 //! mode, so a misspelt field is an error rather than an empty string, and no HTML escaping,
-//! which would turn `&` into `&amp;` inside YAML.
+//! which would turn `&` into `&amp;` inside YAML. A custom template is someone else's text:
+//! [`custom`] bounds what rendering it may cost.
 
-use handlebars::{Handlebars, RenderErrorReason};
+use std::time::Duration;
+
+use handlebars::template::{Template, TemplateElement};
+use handlebars::{Handlebars, RenderError, RenderErrorReason};
 use serde::Serialize;
+
+/// Most a custom product template may render to: CloudFormation's template body limit.
+pub const MAX_CUSTOM_OUTPUT: usize = 1_000_000;
+/// Deepest nesting of `{{#...}}` blocks in a custom template.
+pub const MAX_BLOCK_DEPTH: usize = 32;
+/// Longest a custom template may take to render.
+pub const CUSTOM_DEADLINE: Duration = Duration::from_secs(20);
 
 /// Renders `template` with `data`. The error says where: `line L, column C: what`.
 pub fn prose<T: Serialize>(template: &str, data: &T) -> Result<String, String> {
+    registry().render_template(template, data).map_err(|e| describe(&e))
+}
+
+fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
-    hb.render_template(template, data).map_err(|e| {
-        let (position, reason) = match e.reason() {
-            RenderErrorReason::TemplateError(t) => (t.pos(), t.reason().to_string()),
-            RenderErrorReason::MissingVariable(Some(name)) => {
-                (e.line_no.zip(e.column_no), format!("`{name}` is not in the data (strict mode: check the spelling)"))
-            }
-            other => (e.line_no.zip(e.column_no), other.to_string()),
-        };
-        match position {
-            Some((line, column)) => format!("line {line}, column {column}: {reason}"),
-            None => reason,
+    hb
+}
+
+/// Renders a user's custom product template with `data`, as [`prose`] does, within bounds: no
+/// partials or decorators (the only way a template can call itself, which would recurse
+/// until the stack overflows), blocks nested at most [`MAX_BLOCK_DEPTH`] deep, output of at
+/// most [`MAX_CUSTOM_OUTPUT`] bytes, and at most [`CUSTOM_DEADLINE`] of work (loops nested
+/// over a large org file multiply).
+pub fn custom(template: &str, data: &serde_json::Value) -> Result<String, String> {
+    // Counted on the text before the parser sees it: the parser recurses per level too.
+    if text_depth(template) > MAX_BLOCK_DEPTH {
+        return Err(format!("blocks (`{{{{#...}}}}`) are nested more than {MAX_BLOCK_DEPTH} deep"));
+    }
+    let compiled = Template::compile(template).map_err(|e| match e.pos() {
+        Some((line, column)) => format!("line {line}, column {column}: {}", e.reason()),
+        None => e.reason().to_string(),
+    })?;
+    forbid_partials(&compiled.elements, 0)?;
+    let (template, data) = (template.to_owned(), data.clone());
+    let (send, receive) = std::sync::mpsc::channel();
+    // A thread, so that a render that runs too long can be abandoned; the process ends soon
+    // after with the error.
+    let spawned = std::thread::Builder::new().name("custom-template".into()).spawn(move || {
+        let mut out = Capped(Vec::new());
+        let result = registry().render_template_to_write(&template, &data, &mut out);
+        let _ = send.send(result.map(|()| out.0));
+    });
+    if spawned.is_err() {
+        return Err("cannot start rendering (no thread available)".into());
+    }
+    match receive.recv_timeout(CUSTOM_DEADLINE) {
+        Ok(Ok(bytes)) => String::from_utf8(bytes).map_err(|_| "renders to text that is not UTF-8".into()),
+        Ok(Err(e)) => Err(describe(&e)),
+        Err(_) => Err(format!(
+            "rendering takes longer than {} s: loops nested over the org file's lists multiply; loop over fewer",
+            CUSTOM_DEADLINE.as_secs()
+        )),
+    }
+}
+
+/// How deep `{{#` blocks nest, counting openers and `{{/` closers.
+fn text_depth(template: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        rest = &rest[i + 2..];
+        let inner = rest.trim_start_matches('~');
+        if inner.starts_with('#') {
+            depth += 1;
+            max = max.max(depth);
+        } else if inner.starts_with('/') {
+            depth = depth.saturating_sub(1);
         }
-    })
+    }
+    max
+}
+
+fn forbid_partials(elements: &[TemplateElement], depth: usize) -> Result<(), String> {
+    if depth > MAX_BLOCK_DEPTH {
+        return Err(format!("blocks (`{{{{#...}}}}`) are nested more than {MAX_BLOCK_DEPTH} deep"));
+    }
+    for e in elements {
+        match e {
+            TemplateElement::PartialExpression(_) | TemplateElement::PartialBlock(_) => {
+                return Err("partials (`{{> name}}`) are not available in custom product templates: write the text out, or repeat it with `{{#each}}`".into());
+            }
+            TemplateElement::DecoratorExpression(_) | TemplateElement::DecoratorBlock(_) => {
+                return Err("decorators (`{{*...}}`, `{{#*inline}}`) are not available in custom product templates: write the text out, or repeat it with `{{#each}}`".into());
+            }
+            TemplateElement::HelperBlock(h) => {
+                for t in h.template.iter().chain(&h.inverse) {
+                    forbid_partials(&t.elements, depth + 1)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Collects output up to [`MAX_CUSTOM_OUTPUT`] bytes, then fails the render.
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_CUSTOM_OUTPUT {
+            return Err(std::io::Error::other(format!(
+                "renders to more than {MAX_CUSTOM_OUTPUT} bytes, CloudFormation's largest template body"
+            )));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn describe(e: &RenderError) -> String {
+    let (position, reason) = match e.reason() {
+        RenderErrorReason::TemplateError(t) => (t.pos(), t.reason().to_string()),
+        RenderErrorReason::MissingVariable(Some(name)) => {
+            (e.line_no.zip(e.column_no), format!("`{name}` is not in the data (strict mode: check the spelling)"))
+        }
+        RenderErrorReason::IOError(io) => (e.line_no.zip(e.column_no), io.to_string()),
+        other => (e.line_no.zip(e.column_no), other.to_string()),
+    };
+    match position {
+        Some((line, column)) => format!("line {line}, column {column}: {reason}"),
+        None => reason,
+    }
 }
 
 #[cfg(test)]

@@ -71,13 +71,11 @@ fn write_list(out: &mut String, items: &[Value], indent: usize, first_inline: bo
 /// `allow_tag` is false for the argument of a tag: AWS rejects a short form directly inside
 /// another ("use the full function name for at least one of the functions").
 fn write_value(out: &mut String, v: &Value, indent: usize, allow_tag: bool) {
-    if allow_tag {
-        if let Some((tag, arg)) = intrinsic(v) {
-            out.push_str(" !");
-            out.push_str(tag);
-            write_tag_arg(out, tag, arg, indent);
-            return;
-        }
+    if allow_tag && let Some((tag, arg)) = intrinsic(v) {
+        out.push_str(" !");
+        out.push_str(tag);
+        write_tag_arg(out, tag, arg, indent);
+        return;
     }
     match v {
         Value::Object(m) if m.is_empty() => out.push_str(" {}"),
@@ -100,16 +98,17 @@ fn write_value(out: &mut String, v: &Value, indent: usize, allow_tag: bool) {
 }
 
 fn write_tag_arg(out: &mut String, tag: &str, arg: &Value, indent: usize) {
-    if tag == "GetAtt" {
-        if let Some([Value::String(resource), Value::String(attribute)]) = arg.as_array().map(Vec::as_slice) {
-            if !resource.contains('.') && is_plain_safe(resource) && is_plain_safe(attribute) {
-                out.push(' ');
-                out.push_str(resource);
-                out.push('.');
-                out.push_str(attribute);
-                return;
-            }
-        }
+    if tag == "GetAtt"
+        && let Some([Value::String(resource), Value::String(attribute)]) = arg.as_array().map(Vec::as_slice)
+        && !resource.contains('.')
+        && is_plain_safe(resource)
+        && is_plain_safe(attribute)
+    {
+        out.push(' ');
+        out.push_str(resource);
+        out.push('.');
+        out.push_str(attribute);
+        return;
     }
     write_value(out, arg, indent, false);
 }
@@ -127,7 +126,7 @@ fn write_scalar(out: &mut String, v: &Value) {
 fn write_scalar_str(out: &mut String, s: &str) {
     if is_plain_safe(s) {
         out.push_str(s);
-    } else if s.chars().all(|c| !c.is_control()) {
+    } else if s.chars().all(|c| printable(c) && !c.is_control()) {
         out.push('\'');
         out.push_str(&s.replace('\'', "''"));
         out.push('\'');
@@ -140,12 +139,21 @@ fn write_scalar_str(out: &mut String, s: &str) {
                 '\n' => out.push_str("\\n"),
                 '\t' => out.push_str("\\t"),
                 '\r' => out.push_str("\\r"),
-                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c if c.is_control() || !printable(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
                 c => out.push(c),
             }
         }
         out.push('"');
     }
+}
+
+/// True for a character a YAML reader accepts written out in a quoted string and reads back
+/// as itself. YAML's printable set leaves out U+FFFE and U+FFFF (and controls); the byte
+/// order mark is not allowed inside a document; and YAML 1.1 readers such as PyYAML read
+/// U+0085, U+2028 and U+2029 as line breaks. <https://yaml.org/spec/1.2.2/#51-character-set>
+fn printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
 /// Words that YAML 1.1 readers resolve to booleans or null.

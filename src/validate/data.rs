@@ -118,10 +118,10 @@ fn anchor_patterns(schema: &mut Value) -> Value {
             Value::Object(m) => {
                 for (k, child) in m.iter_mut() {
                     if k == "pattern" && !under_properties {
-                        if let Value::String(p) = child {
-                            if !(p.starts_with('^') && p.ends_with('$')) {
-                                *p = format!("^(?:{})$", p.trim_start_matches('^').trim_end_matches('$'));
-                            }
+                        if let Value::String(p) = child
+                            && !(p.starts_with('^') && p.ends_with('$'))
+                        {
+                            *p = format!("^(?:{})$", p.trim_start_matches('^').trim_end_matches('$'));
                         }
                     } else {
                         visit(

@@ -158,12 +158,12 @@ fn policy_size(doc: &Value) -> usize {
 /// `v` with every `Fn::If` replaced by its larger branch, and `AWS::NoValue` removed.
 fn largest(v: &Value) -> Value {
     let no_value = |v: &Value| matches!(as_fn(v), Some(("Ref", Value::String(s))) if s == "AWS::NoValue");
-    if let Some(("Fn::If", Value::Array(branches))) = as_fn(v) {
-        if let [_, a, b] = branches.as_slice() {
-            let (a, b) = (largest(a), largest(b));
-            let size = |x: &Value| if no_value(x) { 0 } else { serde_json::to_string(x).map_or(0, |s| s.len()) };
-            return if size(&a) >= size(&b) { a } else { b };
-        }
+    if let Some(("Fn::If", Value::Array(branches))) = as_fn(v)
+        && let [_, a, b] = branches.as_slice()
+    {
+        let (a, b) = (largest(a), largest(b));
+        let size = |x: &Value| if no_value(x) { 0 } else { serde_json::to_string(x).map_or(0, |s| s.len()) };
+        return if size(&a) >= size(&b) { a } else { b };
     }
     match v {
         Value::Array(items) => Value::Array(items.iter().map(largest).filter(|i| !no_value(i)).collect()),
@@ -339,15 +339,16 @@ fn statement(ctx: &mut Ctx<'_>, at: &Path, s: &Value, kind: Kind) {
                     Some(_) => None,
                     None => v.as_str().map(str::to_owned),
                 };
-                if let Some(l) = literal {
-                    if l != "*" && !l.starts_with("arn:") {
-                        ctx.error(
-                            "IAM303",
-                            p,
-                            format!("resource `{l}` is not an ARN"),
-                            Some("write the full ARN, or \"*\"".into()),
-                        );
-                    }
+                if let Some(l) = literal
+                    && l != "*"
+                    && !l.starts_with("arn:")
+                {
+                    ctx.error(
+                        "IAM303",
+                        p,
+                        format!("resource `{l}` is not an ARN"),
+                        Some("write the full ARN, or \"*\"".into()),
+                    );
                 }
             }
         }

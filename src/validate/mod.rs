@@ -86,9 +86,13 @@ fn compact_len(v: &Value) -> usize {
 /// Reads and checks a template file (YAML or JSON). An unreadable or unparsable file is an
 /// error; everything else is a finding.
 pub fn file(path: &FsPath) -> Result<(Source, Vec<Diagnostic>), Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_owned(), source })?;
-    let name = path.display().to_string();
-    let mut source = Source { name, text, root: None };
+    let bytes = crate::input::read(path, crate::input::MAX_INPUT_BYTES)
+        .map_err(|source| Error::Read { path: path.to_owned(), source })?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::Read {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"),
+    })?;
+    let mut source = Source::new(path.display().to_string(), text);
     let root = match yaml::parse(&source.text) {
         Ok(root) => root,
         Err(e) if e.kind == yaml::Problem::DuplicateKey => {

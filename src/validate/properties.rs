@@ -409,10 +409,10 @@ fn descend<'s>(root: &'s Value, node: &'s Value, segments: &[String], depth: usi
         return None;
     }
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(branches) = node.get(key).and_then(Value::as_array) {
-            if let Some(found) = branches.iter().find_map(|b| descend(root, b, segments, depth + 1)) {
-                return Some(found);
-            }
+        if let Some(branches) = node.get(key).and_then(Value::as_array)
+            && let Some(found) = branches.iter().find_map(|b| descend(root, b, segments, depth + 1))
+        {
+            return Some(found);
         }
     }
     let next = node

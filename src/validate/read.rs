@@ -45,10 +45,10 @@ fn untagged(node: &Node, path: &Path, diags: &mut Vec<Diagnostic>) -> Value {
 }
 
 fn tagged(tag: &str, node: &Node, path: &Path, diags: &mut Vec<Diagnostic>) -> Value {
-    if tag == "!!str" {
-        if let NodeKind::Scalar(s, _) = &node.kind {
-            return Value::String(s.clone());
-        }
+    if tag == "!!str"
+        && let NodeKind::Scalar(s, _) = &node.kind
+    {
+        return Value::String(s.clone());
     }
     let Some(long) = crate::model::value::long_name(tag) else {
         diags.push(Diagnostic {

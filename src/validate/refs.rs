@@ -232,10 +232,10 @@ fn find_in_map(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
     match ctx.mappings.get(map) {
         None => ctx.error("TPL307", at.index(0), format!("unknown mapping `{map}`"), None),
         Some(m) => {
-            if let Some(top) = top.as_str() {
-                if m.get(top).is_none() {
-                    ctx.error("TPL307", at.index(1), format!("mapping `{map}` has no key `{top}`"), None);
-                }
+            if let Some(top) = top.as_str()
+                && m.get(top).is_none()
+            {
+                ctx.error("TPL307", at.index(1), format!("mapping `{map}` has no key `{top}`"), None);
             }
         }
     }
@@ -317,12 +317,12 @@ fn cycles(ctx: &mut Ctx<'_>) {
     while let Some(done) = ready.pop() {
         remaining.remove(done);
         for (k, v) in &deps {
-            if v.contains(done) {
-                if let Some(n) = remaining.get_mut(k.as_str()) {
-                    *n -= 1;
-                    if *n == 0 {
-                        ready.push(k);
-                    }
+            if v.contains(done)
+                && let Some(n) = remaining.get_mut(k.as_str())
+            {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(k);
                 }
             }
         }

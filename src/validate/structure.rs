@@ -71,15 +71,15 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         return;
     };
     unknown_keys(ctx, "TPL101", &Path::root(), top, SECTIONS, "template section");
-    if let Some(v) = top.get("AWSTemplateFormatVersion") {
-        if v.as_str() != Some("2010-09-09") {
-            ctx.error(
-                "TPL102",
-                Path::root().key("AWSTemplateFormatVersion"),
-                format!("AWSTemplateFormatVersion is {v}; the only version is 2010-09-09"),
-                Some("write AWSTemplateFormatVersion: '2010-09-09'".into()),
-            );
-        }
+    if let Some(v) = top.get("AWSTemplateFormatVersion")
+        && v.as_str() != Some("2010-09-09")
+    {
+        ctx.error(
+            "TPL102",
+            Path::root().key("AWSTemplateFormatVersion"),
+            format!("AWSTemplateFormatVersion is {v}; the only version is 2010-09-09"),
+            Some("write AWSTemplateFormatVersion: '2010-09-09'".into()),
+        );
     }
     if let Some(d) = top.get("Description") {
         match d.as_str() {
@@ -94,10 +94,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         }
     }
     for section in ["Parameters", "Mappings", "Conditions", "Resources", "Outputs", "Metadata", "Rules"] {
-        if let Some(v) = top.get(section) {
-            if !v.is_object() {
-                ctx.error("TPL108", Path::root().key(section), format!("{section} must be a map"), None);
-            }
+        if let Some(v) = top.get(section)
+            && !v.is_object()
+        {
+            ctx.error("TPL108", Path::root().key(section), format!("{section} must be a map"), None);
         }
     }
     match top.get("Resources").and_then(Value::as_object) {
@@ -176,24 +176,26 @@ fn resources(ctx: &mut Ctx<'_>) {
             }
             Some(_) => {}
         }
-        if let Some(p) = r.get("Properties") {
-            if !p.is_object() && as_fn(p).is_none() {
-                ctx.error("TPL108", at.key("Properties"), "Properties must be a map".into(), None);
-            }
+        if let Some(p) = r.get("Properties")
+            && !p.is_object()
+            && as_fn(p).is_none()
+        {
+            ctx.error("TPL108", at.key("Properties"), "Properties must be a map".into(), None);
         }
         for (attr, allowed) in [
             ("DeletionPolicy", &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"][..]),
             ("UpdateReplacePolicy", &["Delete", "Retain", "Snapshot"][..]),
         ] {
-            if let Some(v) = r.get(attr) {
-                if as_fn(v).is_none() && !v.as_str().is_some_and(|s| allowed.contains(&s)) {
-                    ctx.error(
-                        "TPL107",
-                        at.key(attr),
-                        format!("{attr} is {v}; expected one of {}", allowed.join(", ")),
-                        None,
-                    );
-                }
+            if let Some(v) = r.get(attr)
+                && as_fn(v).is_none()
+                && !v.as_str().is_some_and(|s| allowed.contains(&s))
+            {
+                ctx.error(
+                    "TPL107",
+                    at.key(attr),
+                    format!("{attr} is {v}; expected one of {}", allowed.join(", ")),
+                    None,
+                );
             }
         }
         if let Some(c) = r.get("Condition") {

@@ -113,6 +113,12 @@ pub fn tree(dir: &Path) -> Vec<(String, String)> {
     out
 }
 
+/// The generation of studioform output in `dir`: every file with its content, without
+/// studioform's own state folder (lock, unfinished writes).
+pub fn generation(dir: &Path) -> Vec<(String, String)> {
+    tree(dir).into_iter().filter(|(p, _)| !p.starts_with(".studioform")).collect()
+}
+
 /// The minimal valid org file.
 pub fn minimal() -> String {
     std::fs::read_to_string(root().join("tests/fixtures/valid/minimal.yaml")).unwrap()
