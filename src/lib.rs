@@ -3,7 +3,8 @@
 //!
 //! The pipeline runs one way: [`config`] loads the org file, [`build`] turns it into a
 //! [`build::Bundle`] of stacks made of [`model`] types, [`validate`] checks every template,
-//! [`render`] prints them and [`output`] writes them atomically with a manifest.
+//! [`render`] prints them and [`output`] writes them atomically with a manifest, under a
+//! lock. [`input`] reads every input file within bounds.
 
 pub mod build;
 pub mod cli;

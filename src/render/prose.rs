@@ -34,6 +34,10 @@ fn registry() -> Handlebars<'static> {
 /// most [`MAX_CUSTOM_OUTPUT`] bytes, and at most [`CUSTOM_DEADLINE`] of work (loops nested
 /// over a large org file multiply).
 pub fn custom(template: &str, data: &serde_json::Value) -> Result<String, String> {
+    custom_within(template, data, CUSTOM_DEADLINE)
+}
+
+fn custom_within(template: &str, data: &serde_json::Value, deadline: Duration) -> Result<String, String> {
     // Counted on the text before the parser sees it: the parser recurses per level too.
     if text_depth(template) > MAX_BLOCK_DEPTH {
         return Err(format!("blocks (`{{{{#...}}}}`) are nested more than {MAX_BLOCK_DEPTH} deep"));
@@ -43,24 +47,26 @@ pub fn custom(template: &str, data: &serde_json::Value) -> Result<String, String
         None => e.reason().to_string(),
     })?;
     forbid_partials(&compiled.elements, 0)?;
-    let (template, data) = (template.to_owned(), data.clone());
+    let data = data.clone();
     let (send, receive) = std::sync::mpsc::channel();
     // A thread, so that a render that runs too long can be abandoned; the process ends soon
     // after with the error.
     let spawned = std::thread::Builder::new().name("custom-template".into()).spawn(move || {
+        let mut hb = registry();
+        hb.register_template("custom", compiled);
         let mut out = Capped(Vec::new());
-        let result = registry().render_template_to_write(&template, &data, &mut out);
+        let result = hb.render_to_write("custom", &data, &mut out);
         let _ = send.send(result.map(|()| out.0));
     });
     if spawned.is_err() {
         return Err("cannot start rendering (no thread available)".into());
     }
-    match receive.recv_timeout(CUSTOM_DEADLINE) {
+    match receive.recv_timeout(deadline) {
         Ok(Ok(bytes)) => String::from_utf8(bytes).map_err(|_| "renders to text that is not UTF-8".into()),
         Ok(Err(e)) => Err(describe(&e)),
         Err(_) => Err(format!(
             "rendering takes longer than {} s: loops nested over the org file's lists multiply; loop over fewer",
-            CUSTOM_DEADLINE.as_secs()
+            deadline.as_secs_f64()
         )),
     }
 }
@@ -146,6 +152,29 @@ mod tests {
     #[test]
     fn renders_without_escaping() {
         assert_eq!(prose("a: {{x}}", &json!({"x": "b & <c>"})).unwrap(), "a: b & <c>");
+    }
+
+    #[test]
+    fn bounds_what_a_custom_template_may_cost() {
+        let data = json!({"teams": (0..1000).map(|i| json!({"name": format!("t{i}")})).collect::<Vec<_>>()});
+        assert_eq!(custom("{{#each teams}}{{#if @first}}{{name}}{{/if}}{{/each}}", &data).unwrap(), "t0");
+        for (template, why) in [
+            ("{{#*inline \"p\"}}{{> p}}{{/inline}}{{> p}}", "decorators"),
+            ("{{#each teams}}{{> p}}{{/each}}", "partials"),
+            ("{{#> layout}}x{{/layout}}", "partials"),
+            (&"{{#if teams}}".repeat(10_000), "nested more than 32 deep"),
+            (
+                "{{#each teams}}{{#each ../teams}}{{#each ../../teams}}{{name}}{{/each}}{{/each}}{{/each}}",
+                "more than 1000000 bytes",
+            ),
+        ] {
+            let e = custom(template, &data).unwrap_err();
+            assert!(e.contains(why), "{e}");
+        }
+        // Loops that write nothing still take time: the deadline stops them.
+        let silent = "{{#each teams}}{{#each ../teams}}{{#each ../../teams}}{{#each ../../../teams}}{{/each}}{{/each}}{{/each}}{{/each}}";
+        let e = custom_within(silent, &data, Duration::from_millis(200)).unwrap_err();
+        assert!(e.contains("rendering takes longer than 0.2 s"), "{e}");
     }
 
     #[test]

@@ -88,11 +88,17 @@ fn compact_len(v: &Value) -> usize {
 pub fn file(path: &FsPath) -> Result<(Source, Vec<Diagnostic>), Error> {
     let bytes = crate::input::read(path, crate::input::MAX_INPUT_BYTES)
         .map_err(|source| Error::Read { path: path.to_owned(), source })?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::Read {
+    let content = String::from_utf8(bytes).map_err(|_| Error::Read {
         path: path.to_owned(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"),
     })?;
-    let mut source = Source::new(path.display().to_string(), text);
+    text(path.display().to_string(), content)
+}
+
+/// Checks a template's `text` (YAML or JSON), naming it `name` in findings: [`file`] without
+/// the reading.
+pub fn text(name: String, text: String) -> Result<(Source, Vec<Diagnostic>), Error> {
+    let mut source = Source::new(name, text);
     let root = match yaml::parse(&source.text) {
         Ok(root) => root,
         Err(e) if e.kind == yaml::Problem::DuplicateKey => {
