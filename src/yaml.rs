@@ -6,6 +6,7 @@
 //! alias bombs, huge files) fails fast.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
@@ -84,25 +85,76 @@ pub enum NodeKind {
 #[derive(Clone, Debug, Default)]
 pub struct Entries {
     items: Vec<(Key, Node)>,
-    index: Option<HashMap<String, usize>>,
+    // Boxed: most maps are small and have none, and every node is as large as its largest kind.
+    index: Option<Box<Index>>,
+}
+
+/// An open-addressing table of positions in `items` (plus one; 0 is empty), hashed by key
+/// with the standard library's randomly keyed hasher, so that no input can make lookups
+/// collide. It holds no copy of the keys.
+#[derive(Clone, Debug)]
+struct Index {
+    hasher: std::collections::hash_map::RandomState,
+    slots: Vec<u32>,
+}
+
+impl Index {
+    fn slot(&self, key: &str) -> usize {
+        (self.hasher.hash_one(key) as usize) & (self.slots.len() - 1)
+    }
+
+    /// The table for `items`, sized for at least twice as many.
+    fn build(items: &[(Key, Node)], hasher: std::collections::hash_map::RandomState) -> Self {
+        let mut index = Self { hasher, slots: vec![0; (items.len() * 2).next_power_of_two().max(64)] };
+        for i in 0..items.len() {
+            index.insert(items, i);
+        }
+        index
+    }
+
+    fn insert(&mut self, items: &[(Key, Node)], i: usize) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot(&items[i].0.value);
+        while self.slots[at] != 0 {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    }
+
+    fn find(&self, items: &[(Key, Node)], key: &str) -> Option<usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot(key);
+        loop {
+            let i = (self.slots[at] as usize).checked_sub(1)?;
+            if items.get(i).is_some_and(|(k, _)| k.value == key) {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 impl Entries {
     /// The entry under `key`.
     pub fn find(&self, key: &str) -> Option<&(Key, Node)> {
         match &self.index {
-            Some(index) => index.get(key).map(|&i| &self.items[i]),
+            Some(index) => index.find(&self.items, key).map(|i| &self.items[i]),
             None => self.items.iter().find(|(k, _)| k.value == key),
         }
     }
 
     fn push(&mut self, key: Key, value: Node) {
-        if let Some(index) = &mut self.index {
-            index.insert(key.value.clone(), self.items.len());
-        }
         self.items.push((key, value));
-        if self.index.is_none() && self.items.len() > INDEX_FROM {
-            self.index = Some(self.items.iter().enumerate().map(|(i, (k, _))| (k.value.clone(), i)).collect());
+        let n = self.items.len();
+        match &mut self.index {
+            // Kept at most half full, so that probes stay short.
+            Some(index) if n * 2 > index.slots.len() => {
+                let hasher = index.hasher.clone();
+                **index = Index::build(&self.items, hasher);
+            }
+            Some(index) => index.insert(&self.items, n - 1),
+            None if n > INDEX_FROM => self.index = Some(Box::new(Index::build(&self.items, Default::default()))),
+            None => {}
         }
     }
 }
