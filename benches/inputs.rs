@@ -74,7 +74,7 @@ fn check_bad_users(text: String) -> usize {
 type Case = (&'static str, fn(usize) -> String, fn(String) -> usize, &'static [&'static str]);
 
 fn runs(n: usize) -> usize {
-    if n >= 100_000 { 3 } else { 5 }
+    if n >= 100_000 { 5 } else { 9 }
 }
 
 /// The fastest of a few in-process runs (inputs built outside the timing).

@@ -142,7 +142,13 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
     };
     match result {
         Ok(code) => code,
-        Err(e) => report(&e, err),
+        Err(e) => {
+            let code = report(&e, err);
+            // Findings about a large org file hold its whole tree; the process is about to
+            // end, so free them off the main thread, as `synth` does with an estate.
+            std::thread::spawn(move || drop(e));
+            code
+        }
     }
 }
 
@@ -150,7 +156,7 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
 fn report(e: &Error, err: &mut dyn Write) -> i32 {
     match e {
         Error::Invalid { file, diags } | Error::Unusable { file, diags } => {
-            let _ = err.write_all(diag::render(diags, file).as_bytes());
+            let _ = diag::write(err, diags, file);
             let _ = writeln!(err, "{e}");
         }
         other => {
@@ -163,7 +169,7 @@ fn report(e: &Error, err: &mut dyn Write) -> i32 {
 fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write) {
     let warnings: Vec<Diagnostic> = diags.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
     if !warnings.is_empty() {
-        let _ = err.write_all(diag::render(&warnings, source).as_bytes());
+        let _ = diag::write(err, &warnings, source);
     }
 }
 

@@ -200,6 +200,20 @@ pub fn render(diags: &[Diagnostic], source: &Source) -> String {
     out
 }
 
+/// [`render`], written to `w` as it goes rather than built whole: thousands of findings stay
+/// a few kilobytes of memory.
+pub fn write(w: &mut dyn std::io::Write, diags: &[Diagnostic], source: &Source) -> std::io::Result<()> {
+    let mut out = String::new();
+    for d in diags {
+        render_one(&mut out, d, source);
+        if out.len() > 1 << 16 {
+            w.write_all(out.as_bytes())?;
+            out.clear();
+        }
+    }
+    w.write_all(out.as_bytes())
+}
+
 fn render_one(out: &mut String, d: &Diagnostic, source: &Source) {
     let level = match d.severity {
         Severity::Error => "error",

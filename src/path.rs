@@ -89,6 +89,68 @@ impl fmt::Display for Path {
     }
 }
 
+/// A path while a tree is walked, kept on the stack: each step borrows its key and its
+/// parent, so descending costs nothing; the owned [`Path`] is built only when a finding needs
+/// it.
+#[derive(Clone, Copy, Debug)]
+pub struct Trail<'a> {
+    parent: Option<&'a Self>,
+    step: Option<Step<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Trail<'static> {
+    /// The document root.
+    pub fn root() -> Self {
+        Self { parent: None, step: None }
+    }
+}
+
+impl<'a> Trail<'a> {
+    /// This trail extended by a key.
+    pub fn key<'b>(&'b self, key: &'b str) -> Trail<'b> {
+        Trail { parent: Some(self), step: Some(Step::Key(key)) }
+    }
+
+    /// This trail extended by an index.
+    pub fn index<'b>(&'b self, index: usize) -> Trail<'b> {
+        Trail { parent: Some(self), step: Some(Step::Index(index)) }
+    }
+
+    /// True for the document root.
+    pub fn is_root(&self) -> bool {
+        self.step.is_none()
+    }
+
+    /// The owned path.
+    pub fn to_path(&self) -> Path {
+        let mut steps = Vec::new();
+        let mut at = Some(self);
+        while let Some(t) = at {
+            if let Some(step) = t.step {
+                steps.push(match step {
+                    Step::Key(k) => Segment::Key(k.to_owned()),
+                    Step::Index(i) => Segment::Index(i),
+                });
+            }
+            at = t.parent;
+        }
+        steps.reverse();
+        Path(steps)
+    }
+}
+
+impl fmt::Display for Trail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_path().fmt(f)
+    }
+}
+
 /// Builds a [`Path`] from keys and indexes: `path!["users", 1, "name"]`.
 #[macro_export]
 macro_rules! path {
@@ -135,5 +197,14 @@ mod tests {
         assert_eq!(p.pointer(), "/users/1/name");
         assert_eq!(Path::from_pointer("/users/1/name"), p);
         assert_eq!(Path::from_pointer("/a~1b/c").0[0], Segment::Key("a/b".into()));
+    }
+
+    #[test]
+    fn trails_become_the_same_paths() {
+        let root = Trail::root();
+        let users = root.key("users");
+        let one = users.index(1);
+        assert_eq!(one.key("name").to_path(), crate::path!["users", 1usize, "name"]);
+        assert!(root.is_root() && root.to_path().is_root());
     }
 }

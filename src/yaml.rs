@@ -526,7 +526,9 @@ impl<'a> Builder<'a> {
                         _ => Style::Quoted,
                     };
                     let node = Node {
-                        kind: NodeKind::Scalar(value.into_owned(), style),
+                        // A copy of exactly its length: the scanner reserves room to grow in
+                        // each scalar, which, kept, would take ten times the file's size.
+                        kind: NodeKind::Scalar(String::from(&*value), style),
                         span,
                         tag: tag.as_deref().map(tag_text),
                     };

@@ -5,16 +5,18 @@
 //! string `0123`, `id: no` the string `no`. YAML's own typing would turn those into a number
 //! and (under YAML 1.1) a boolean.
 
+use std::rc::Rc;
+
 use serde_json::{Map, Value};
 
 use crate::diag::Diagnostic;
-use crate::path::Path;
+use crate::path::Trail;
 use crate::yaml::{Node, NodeKind, Plain, Style, resolve_plain};
 
 /// Walks `node` against `root` (a JSON Schema from schemars). Returns the typed JSON, or
 /// `None` where the shape was wrong, and pushes one diagnostic per mistake.
 pub(super) fn check(node: &Node, root: &Value, diags: &mut Vec<Diagnostic>) -> Option<Value> {
-    Walker { root, diags }.walk(node, root, &Path::root(), None)
+    Walker { root, diags, shapes: std::collections::HashMap::new() }.walk(node, root, &Trail::root(), None)
 }
 
 static TRUE: Value = Value::Bool(true);
@@ -22,9 +24,44 @@ static TRUE: Value = Value::Bool(true);
 struct Walker<'a> {
     root: &'a Value,
     diags: &'a mut Vec<Diagnostic>,
+    /// What each schema node says, read once: an org file of many people visits the same few
+    /// schema nodes thousands of times.
+    shapes: std::collections::HashMap<*const Value, Rc<Shape<'a>>>,
+}
+
+/// A schema node, `$ref` resolved, with what the walk asks of it.
+struct Shape<'a> {
+    schema: &'a Value,
+    alternatives: Option<&'a [Value]>,
+    nullable: bool,
+    string: bool,
+    ty: Option<&'a str>,
+    allowed: Option<Vec<String>>,
 }
 
 impl<'a> Walker<'a> {
+    fn shape(&mut self, schema: &'a Value) -> Rc<Shape<'a>> {
+        let key: *const Value = schema;
+        if let Some(shape) = self.shapes.get(&key) {
+            return Rc::clone(shape);
+        }
+        let resolved = self.resolve(schema);
+        let shape = Rc::new(Shape {
+            schema: resolved,
+            alternatives: resolved
+                .get("anyOf")
+                .or_else(|| resolved.get("oneOf"))
+                .and_then(Value::as_array)
+                .map(Vec::as_slice),
+            nullable: allows(resolved, "null"),
+            string: allows(resolved, "string"),
+            ty: schema_type(resolved),
+            allowed: enum_values(resolved),
+        });
+        self.shapes.insert(key, Rc::clone(&shape));
+        shape
+    }
+
     fn resolve(&self, mut schema: &'a Value) -> &'a Value {
         for _ in 0..32 {
             let Some(r) = schema.get("$ref").and_then(Value::as_str) else { break };
@@ -36,25 +73,25 @@ impl<'a> Walker<'a> {
         schema
     }
 
-    fn walk(&mut self, node: &Node, schema: &'a Value, path: &Path, field: Option<&str>) -> Option<Value> {
-        let schema = self.resolve(schema);
+    fn walk(&mut self, node: &Node, schema: &'a Value, path: &Trail<'_>, field: Option<&str>) -> Option<Value> {
+        let shape = self.shape(schema);
+        let schema = shape.schema;
         if let Some(t) = &node.tag
-            && (t != "!!str" || !allows(schema, "string"))
+            && (t != "!!str" || !shape.string)
         {
             self.diags.push(
-                Diagnostic::error("CFG002", path.clone(), format!("unexpected YAML tag `{t}`"))
+                Diagnostic::error("CFG002", path.to_path(), format!("unexpected YAML tag `{t}`"))
                     .help("remove the tag; the org file uses plain YAML values"),
             );
             return None;
         }
-        if let Some(branches) = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array) {
+        if let Some(branches) = shape.alternatives {
             return self.walk_alternatives(node, branches, path, field);
         }
-        if is_null(node) && allows(schema, "null") {
+        if shape.nullable && is_null(node) {
             return Some(Value::Null);
         }
-        let ty = schema_type(schema);
-        let value = match ty {
+        let value = match shape.ty {
             Some("object") => self.walk_object(node, schema, path),
             Some("array") => self.walk_array(node, schema, path, field),
             Some("string") => self.walk_string(node, schema, path, field),
@@ -62,8 +99,8 @@ impl<'a> Walker<'a> {
             Some("boolean") => self.walk_boolean(node, path, field),
             _ => Some(plain_json(node)),
         }?;
-        if let Some(allowed) = enum_values(schema) {
-            return self.check_enum(node, value, &allowed, path, field);
+        if let Some(allowed) = &shape.allowed {
+            return self.check_enum(node, value, allowed, path, field);
         }
         Some(value)
     }
@@ -72,7 +109,7 @@ impl<'a> Walker<'a> {
         &mut self,
         node: &Node,
         branches: &'a [Value],
-        path: &Path,
+        path: &Trail<'_>,
         field: Option<&str>,
     ) -> Option<Value> {
         let branches: Vec<&Value> = branches.iter().map(|b| self.resolve(b)).collect();
@@ -94,7 +131,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn walk_object(&mut self, node: &Node, schema: &'a Value, path: &Path) -> Option<Value> {
+    fn walk_object(&mut self, node: &Node, schema: &'a Value, path: &Trail<'_>) -> Option<Value> {
         let NodeKind::Map(entries) = &node.kind else {
             self.wrong_kind(node, path, "a map of keys and values", None);
             return None;
@@ -123,7 +160,7 @@ impl<'a> Walker<'a> {
                     let known: Vec<&str> = props.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
                     let mut d = Diagnostic::error(
                         "CFG001",
-                        child,
+                        child.to_path(),
                         format!("unknown key `{}` in {}", key.value, describe_path(path)),
                     )
                     .on_key();
@@ -148,7 +185,7 @@ impl<'a> Walker<'a> {
                     self.diags.push(
                         Diagnostic::error(
                             "CFG003",
-                            path.clone(),
+                            path.to_path(),
                             format!("missing required key `{r}` in {}", describe_path(path)),
                         )
                         .help(format!("add `{r}:`{what}")),
@@ -159,7 +196,7 @@ impl<'a> Walker<'a> {
         ok.then_some(Value::Object(out))
     }
 
-    fn walk_array(&mut self, node: &Node, schema: &'a Value, path: &Path, field: Option<&str>) -> Option<Value> {
+    fn walk_array(&mut self, node: &Node, schema: &'a Value, path: &Trail<'_>, field: Option<&str>) -> Option<Value> {
         let NodeKind::Seq(items) = &node.kind else {
             let help = match &node.kind {
                 NodeKind::Scalar(s, _) if !s.is_empty() => Some(format!("write a list, even of one item: [{s}]")),
@@ -180,7 +217,7 @@ impl<'a> Walker<'a> {
         ok.then_some(Value::Array(out))
     }
 
-    fn walk_string(&mut self, node: &Node, _schema: &Value, path: &Path, _field: Option<&str>) -> Option<Value> {
+    fn walk_string(&mut self, node: &Node, _schema: &Value, path: &Trail<'_>, _field: Option<&str>) -> Option<Value> {
         match &node.kind {
             // `null` and `~` are YAML's empty value, never the text: `id: null` is a mistake,
             // not a person called "null".
@@ -197,7 +234,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn walk_integer(&mut self, node: &Node, schema: &Value, path: &Path, _field: Option<&str>) -> Option<Value> {
+    fn walk_integer(&mut self, node: &Node, schema: &Value, path: &Trail<'_>, _field: Option<&str>) -> Option<Value> {
         let n = match &node.kind {
             NodeKind::Scalar(s, Style::Plain) => match resolve_plain(s) {
                 Plain::Int(n) => n,
@@ -216,7 +253,7 @@ impl<'a> Walker<'a> {
         if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
             self.diags.push(Diagnostic::error(
                 "CFG004",
-                path.clone(),
+                path.to_path(),
                 format!("{n} is out of range{}", range_text(min, max)),
             ));
             return None;
@@ -224,7 +261,7 @@ impl<'a> Walker<'a> {
         Some(Value::from(n))
     }
 
-    fn walk_boolean(&mut self, node: &Node, path: &Path, _field: Option<&str>) -> Option<Value> {
+    fn walk_boolean(&mut self, node: &Node, path: &Trail<'_>, _field: Option<&str>) -> Option<Value> {
         if let NodeKind::Scalar(s, Style::Plain) = &node.kind {
             if let Plain::Bool(b) = resolve_plain(s) {
                 return Some(Value::Bool(b));
@@ -248,7 +285,7 @@ impl<'a> Walker<'a> {
         node: &Node,
         value: Value,
         allowed: &[String],
-        path: &Path,
+        path: &Trail<'_>,
         field: Option<&str>,
     ) -> Option<Value> {
         let text = value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string());
@@ -263,17 +300,18 @@ impl<'a> Walker<'a> {
             None => format!("valid values: {list}"),
         };
         let _ = node;
-        self.diags
-            .push(Diagnostic::error("CFG005", path.clone(), format!("`{text}` is not a valid value{what}")).help(help));
+        self.diags.push(
+            Diagnostic::error("CFG005", path.to_path(), format!("`{text}` is not a valid value{what}")).help(help),
+        );
         None
     }
 
-    fn wrong_kind(&mut self, node: &Node, path: &Path, expected: &str, help: Option<String>) {
+    fn wrong_kind(&mut self, node: &Node, path: &Trail<'_>, expected: &str, help: Option<String>) {
         let found = match &node.kind {
             NodeKind::Scalar(s, _) if !s.is_empty() => format!("{} `{s}`", node.describe()),
             _ => node.describe().to_owned(),
         };
-        let mut d = Diagnostic::error("CFG002", path.clone(), format!("expected {expected}, found {found}"));
+        let mut d = Diagnostic::error("CFG002", path.to_path(), format!("expected {expected}, found {found}"));
         if let Some(h) = help {
             d = d.help(h);
         }
@@ -281,7 +319,7 @@ impl<'a> Walker<'a> {
     }
 }
 
-fn describe_path(path: &Path) -> String {
+fn describe_path(path: &Trail<'_>) -> String {
     if path.is_root() { "the org file".to_owned() } else { format!("`{path}`") }
 }
 

@@ -5,39 +5,24 @@
 use serde_json::{Map, Value};
 
 use crate::diag::{At, Diagnostic};
-use crate::path::Path;
+use crate::path::Trail;
 use crate::yaml::{Node, NodeKind, Plain, Style, resolve_plain_1_1};
 
 /// Converts a template's YAML tree to long-form JSON.
 pub fn template(node: &Node) -> Result<Value, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let value = convert(node, &mut Vec::new(), &mut diags);
+    let value = convert(node, &Trail::root(), &mut diags);
     if diags.is_empty() { Ok(value) } else { Err(diags) }
 }
 
-/// One step of the path to the node being converted, borrowed from the tree: the owned
-/// [`Path`] is built only for a finding.
-#[derive(Clone, Copy)]
-enum Step<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-fn owned(steps: &[Step<'_>]) -> Path {
-    steps.iter().fold(Path::root(), |p, s| match s {
-        Step::Key(k) => p.key(k),
-        Step::Index(i) => p.index(*i),
-    })
-}
-
-fn convert<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, diags: &mut Vec<Diagnostic>) -> Value {
+fn convert(node: &Node, path: &Trail<'_>, diags: &mut Vec<Diagnostic>) -> Value {
     if let Some(tag) = &node.tag {
         return tagged(tag, node, path, diags);
     }
     untagged(node, path, diags)
 }
 
-fn untagged<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, diags: &mut Vec<Diagnostic>) -> Value {
+fn untagged(node: &Node, path: &Trail<'_>, diags: &mut Vec<Diagnostic>) -> Value {
     match &node.kind {
         NodeKind::Scalar(s, Style::Quoted) => Value::String(s.clone()),
         NodeKind::Scalar(s, Style::Plain) => match resolve_plain_1_1(s) {
@@ -47,32 +32,20 @@ fn untagged<'a>(node: &'a Node, path: &mut Vec<Step<'a>>, diags: &mut Vec<Diagno
             Plain::Float(f) => serde_json::Number::from_f64(f).map_or_else(|| Value::String(s.clone()), Value::Number),
             Plain::Str | Plain::Timestamp => Value::String(s.clone()),
         },
-        NodeKind::Seq(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    path.push(Step::Index(i));
-                    let v = convert(n, path, diags);
-                    path.pop();
-                    v
-                })
-                .collect(),
-        ),
+        NodeKind::Seq(items) => {
+            Value::Array(items.iter().enumerate().map(|(i, n)| convert(n, &path.index(i), diags)).collect())
+        }
         NodeKind::Map(entries) => {
             let mut map = Map::with_capacity(entries.len());
             for (k, v) in entries {
-                path.push(Step::Key(&k.value));
-                let value = convert(v, path, diags);
-                path.pop();
-                map.insert(k.value.clone(), value);
+                map.insert(k.value.clone(), convert(v, &path.key(&k.value), diags));
             }
             Value::Object(map)
         }
     }
 }
 
-fn tagged<'a>(tag: &str, node: &'a Node, path: &mut Vec<Step<'a>>, diags: &mut Vec<Diagnostic>) -> Value {
+fn tagged(tag: &str, node: &Node, path: &Trail<'_>, diags: &mut Vec<Diagnostic>) -> Value {
     if tag == "!!str"
         && let NodeKind::Scalar(s, _) = &node.kind
     {
@@ -81,7 +54,7 @@ fn tagged<'a>(tag: &str, node: &'a Node, path: &mut Vec<Step<'a>>, diags: &mut V
     let Some(long) = crate::model::value::long_name(tag) else {
         diags.push(Diagnostic {
             at: At::Span(node.span),
-            ..Diagnostic::error("TPL001", owned(path), format!("unknown YAML tag `{tag}`"))
+            ..Diagnostic::error("TPL001", path.to_path(), format!("unknown YAML tag `{tag}`"))
                 .help("CloudFormation's short forms are !Ref, !GetAtt, !Sub, !Join, !If, !Select, !ImportValue and the other Fn:: names")
         });
         return Value::Null;
