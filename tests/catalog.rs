@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cli, root, stack, statement, temp_dir, tree};
+use common::{cli, root, stack, temp_dir, tree};
 use serde_json::{Value, json};
 
 fn example(name: &str) -> String {
@@ -87,7 +87,7 @@ fn launches_with_a_role_arn_unless_shared_then_by_local_role_name() {
     assert!(p.get("RoleArn").is_none());
     assert_eq!(
         globex["Resources"]["Share777788889999"]["Properties"],
-        json!({"AccountId": "777788889999", "PortfolioId": {"Ref": "Portfolio"}, "ShareTagOptions": true})
+        json!({"AccountId": "777788889999", "PortfolioId": {"Ref": "Portfolio"}, "ShareTagOptions": false})
     );
     assert_eq!(
         globex["Resources"]["LaunchPrincipalStudioAdmin"]["Properties"]["PrincipalARN"],
@@ -105,6 +105,10 @@ fn offers_team_tag_options_and_a_login_only_policy() {
             json!({"Ref": "Portfolio"})
         );
     }
+    let globex = stack(&example("federated.yaml"), "globex-catalog");
+    let options =
+        globex["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::ServiceCatalog::TagOption");
+    assert_eq!(options.count(), 0, "tag options only when asked for: they collide with an account's own");
     let login = acme["Resources"]["DataScientistPolicy"]["Properties"]["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap()
@@ -117,21 +121,40 @@ fn offers_team_tag_options_and_a_login_only_policy() {
 #[test]
 fn pins_the_launch_role_permissions() {
     let acme = stack(&example("acme.yaml"), "acme-catalog");
-    let policy = &acme["Resources"]["LaunchRolePolicy"]["Properties"]["PolicyDocument"];
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(root().join("snapshots/policies"));
     settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!("acme__catalog-launch-role", studioform::render::yaml(policy)));
+    for (id, name) in
+        [("LaunchRolePolicy", "acme__catalog-launch-role"), ("LaunchRolePolicy2", "acme__catalog-launch-role-2")]
+    {
+        let policy = &acme["Resources"][id]["Properties"]["PolicyDocument"];
+        settings.bind(|| insta::assert_snapshot!(name, studioform::render::yaml(policy)));
+    }
     assert_eq!(
         acme["Resources"]["LaunchRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"],
         json!([{"Effect": "Allow", "Principal": {"Service": ["servicecatalog.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}])
     );
     // Profiles only with the user tag, roles only of the org's teams, policies only the teams'.
-    let profiles = statement(&acme, "LaunchRolePolicy", "ProfilesWithUserTag");
+    let launch_statement = |sid: &str| {
+        ["LaunchRolePolicy", "LaunchRolePolicy2"]
+            .iter()
+            .flat_map(|p| acme["Resources"][p]["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap())
+            .find(|s| s["Sid"] == sid)
+            .unwrap_or_else(|| panic!("no statement {sid}"))
+            .clone()
+    };
+    let profiles = launch_statement("ProfilesWithUserTag");
     assert_eq!(profiles["Condition"], json!({"Null": {"aws:RequestTag/userId": "false"}}));
-    let team_roles = statement(&acme, "LaunchRolePolicy", "TeamRolesWithTeamTag");
+    let team_roles = launch_statement("TeamRolesWithTeamTag");
     assert_eq!(team_roles["Condition"], json!({"Null": {"aws:RequestTag/team": "false"}}));
-    let attach = statement(&acme, "LaunchRolePolicy", "AttachOnlyTeamPolicies");
+    // Service Catalog's own copy of each template, tagged by it, whatever bucket it came from.
+    let templates = launch_statement("ProductTemplates");
+    assert_eq!(templates["Resource"], json!(["*"]));
+    assert_eq!(
+        templates["Condition"],
+        json!({"StringEquals": {"s3:ExistingObjectTag/servicecatalog:provisioning": "true"}})
+    );
+    let attach = launch_statement("AttachOnlyTeamPolicies");
     assert_eq!(
         attach["Condition"]["ArnLike"]["iam:PolicyARN"],
         json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/acme-team-*"})
@@ -178,10 +201,10 @@ fn products_keep_the_isolation_of_the_concrete_stacks() {
         team["Conditions"]["GrantsBaselineAndSourceIdentity"],
         json!({"Fn::And": [{"Condition": "GrantsBaseline"}, {"Condition": "GrantsSourceIdentity"}]})
     );
-    assert_eq!(
-        team["Conditions"]["GrantsSourceIdentity"],
-        json!({"Fn::Equals": [{"Fn::FindInMap": ["Teams", {"Ref": "TeamName"}, "SourceIdentity"]}, "true"]})
-    );
+    // Source identity is the domain's setting, chosen where the product is launched.
+    assert_eq!(team["Conditions"]["GrantsSourceIdentity"], json!({"Fn::Equals": [{"Ref": "SourceIdentity"}, "true"]}));
+    assert_eq!(team["Parameters"]["SourceIdentity"]["AllowedValues"], json!(["true", "false"]));
+    assert!(team["Mappings"]["Teams"]["vision"].get("SourceIdentity").is_none());
     assert_eq!(creates[0][1]["Condition"]["StringEquals"]["aws:RequestTag/team"], json!({"Ref": "TeamName"}));
     assert_eq!(creates[0][1]["Condition"]["StringEquals"]["aws:RequestTag/owner"], "${aws:SourceIdentity}");
     assert_eq!(creates[1][0], "GrantsBaselineAndNotSourceIdentity");
@@ -189,7 +212,6 @@ fn products_keep_the_isolation_of_the_concrete_stacks() {
         team["Mappings"]["TeamBucketsAws"]["vision"]["Buckets"],
         json!(["arn:aws:s3:::acme-vision-data", "arn:aws:s3:::acme-shared-datasets"])
     );
-    assert_eq!(team["Mappings"]["Teams"]["fraud"]["SourceIdentity"], "false");
     assert_eq!(team["Mappings"]["Teams"]["nlp"]["HasInstanceTypes"], "false");
 
     let domain = stack(&text, "domain");
@@ -200,6 +222,21 @@ fn products_keep_the_isolation_of_the_concrete_stacks() {
         json!({"Fn::If": ["PropagateSourceIdentity", {"ExecutionRoleIdentityConfig": "USER_PROFILE_NAME"}, {"Ref": "AWS::NoValue"}]})
     );
     assert_eq!(domain["Parameters"]["VpcId"]["Type"], "AWS::EC2::VPC::Id");
+    // acme rolls the catalog out to organizational units: its own VPC is no default there.
+    assert!(domain["Parameters"]["VpcId"].get("Default").is_none());
+    assert!(domain["Parameters"]["SubnetIds"].get("Default").is_none());
+    assert_eq!(domain["Parameters"]["KmsKeyArn"]["Default"], "");
+    let federated = stack(&example("federated.yaml"), "domain");
+    assert_eq!(federated["Parameters"]["VpcId"]["Default"], "vpc-0123456789abcdef0");
+    // Shared spaces get a role, the domain's own, which grants nothing; with source identity
+    // on, that role's trust lets SageMaker set it.
+    assert_eq!(
+        d["Properties"]["DefaultSpaceSettings"]["ExecutionRole"],
+        json!({"Fn::GetAtt": ["DefaultExecutionRole", "Arn"]})
+    );
+    let trust = &domain["Resources"]["DefaultExecutionRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"];
+    assert_eq!(trust[1]["Fn::If"][0], "PropagateSourceIdentity");
+    assert_eq!(trust[1]["Fn::If"][1]["Action"], json!(["sts:SetSourceIdentity"]));
     assert_eq!(domain["Parameters"]["SubnetIds"]["Type"], "List<AWS::EC2::Subnet::Id>");
     assert!(domain["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"].is_array());
     assert_eq!(domain["Outputs"]["DomainId"]["Value"], json!({"Ref": "Domain"}));

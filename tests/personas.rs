@@ -264,7 +264,8 @@ fn the_managed_server_is_retained_with_its_bucket_and_a_scoped_service_role() {
     let mlflow = stack(&example("personas.yaml"), "initech-mlflow");
     let server = &mlflow["Resources"]["TrackingServer"];
     assert_eq!(server["DeletionPolicy"], "Retain");
-    assert_eq!(server["Properties"]["ArtifactStoreUri"], "s3://initech-mlflow-artifacts/mlflow");
+    // Through the bucket, so that CloudFormation creates it before the server.
+    assert_eq!(server["Properties"]["ArtifactStoreUri"], json!({"Fn::Sub": "s3://${ArtifactBucket}/mlflow"}));
     assert_eq!(server["Properties"]["RoleArn"], json!({"Fn::GetAtt": ["ServiceRole", "Arn"]}));
     assert_eq!(mlflow["Resources"]["ArtifactBucket"]["DeletionPolicy"], "Retain");
     let s3: Vec<Value> = mlflow["Resources"]["ServicePolicy"]["Properties"]["PolicyDocument"]["Statement"]
@@ -399,35 +400,47 @@ fn identity_center_domains_profiles_groups_and_admins_are_wired() {
         (&p["SingleSignOnUserIdentifier"], &p["SingleSignOnUserValue"]),
         (&json!("UserName"), &json!("richard"))
     );
+    // Identity Center's objects are deployed in its own account, apart from Studio's: the
+    // domains' applications and the workload account are parameters there.
     let team = stack(&text, "piedpiper-team-compression");
+    let in_team = |t: &Value| {
+        t["Resources"].as_object().unwrap().values().any(|r| r["Type"].as_str().unwrap().starts_with("AWS::SSO::"))
+    };
+    assert!(!in_team(&team));
+    let access = stack(&text, "piedpiper-access");
+    assert!(!in_team(&access));
+    let idc = stack(&text, "piedpiper-identity-center");
     assert_eq!(
-        team["Resources"]["SsoGroupf0e1d2c3aaaabbbbccccddddeeeeffff"]["Properties"],
-        json!({"ApplicationArn": {"Fn::ImportValue": "piedpiper-domain-compression-SingleSignOnApplicationArn"},
+        idc["Resources"]["CompressionSsoGroupf0e1d2c3aaaabbbbccccddddeeeeffff"]["Properties"],
+        json!({"ApplicationArn": {"Ref": "CompressionApplicationArn"},
                "PrincipalId": "f0e1d2c3-aaaa-bbbb-cccc-ddddeeeeffff", "PrincipalType": "GROUP"})
     );
-    // Domain per team: each team's groups reach only its own domain's application.
-    let platform = stack(&text, "piedpiper-team-platform");
-    let apps: Vec<&Value> = platform["Resources"]
+    let apps: Vec<&Value> = idc["Resources"]
         .as_object()
         .unwrap()
         .values()
         .filter(|r| r["Type"] == "AWS::SSO::ApplicationAssignment")
         .map(|r| &r["Properties"]["ApplicationArn"])
         .collect();
-    assert_eq!(apps, [&json!({"Fn::ImportValue": "piedpiper-domain-platform-SingleSignOnApplicationArn"})]);
-    let access = stack(&text, "piedpiper-access");
-    let set = &access["Resources"]["AdminPermissionSet"]["Properties"];
+    assert_eq!(apps, [&json!({"Ref": "CompressionApplicationArn"}), &json!({"Ref": "PlatformApplicationArn"})]);
+    assert!(
+        idc["Parameters"]["PlatformApplicationArn"]["Description"]
+            .as_str()
+            .unwrap()
+            .contains("output SingleSignOnApplicationArn of stack piedpiper-domain-platform")
+    );
+    let set = &idc["Resources"]["AdminPermissionSet"]["Properties"];
     assert_eq!(set["Name"], "piedpiper-StudioAdmin");
     assert_eq!(set["InstanceArn"], "arn:aws:sso:::instance/ssoins-1234567890abcdef");
     assert!(
         set["InlinePolicy"]["Statement"].as_array().unwrap().iter().any(|s| s["Sid"] == "DenyProfilesWithoutUserTag")
     );
     assert_eq!(
-        access["Resources"]["AdminGroupa1b2c3d4111122223333444455556666"]["Properties"],
+        idc["Resources"]["AdminGroupa1b2c3d4111122223333444455556666"]["Properties"],
         json!({"InstanceArn": "arn:aws:sso:::instance/ssoins-1234567890abcdef",
                "PermissionSetArn": {"Fn::GetAtt": ["AdminPermissionSet", "PermissionSetArn"]},
                "PrincipalId": "a1b2c3d4-1111-2222-3333-444455556666", "PrincipalType": "GROUP",
-               "TargetId": {"Ref": "AWS::AccountId"}, "TargetType": "AWS_ACCOUNT"})
+               "TargetId": {"Ref": "TargetAccountId"}, "TargetType": "AWS_ACCOUNT"})
     );
     assert!(access["Resources"].get("LoginPolicy").is_none(), "people open Studio through Identity Center");
 }

@@ -3,11 +3,11 @@
 //! role federated people assume, passing only the user tag as a session tag.
 
 use super::Stack;
-use super::layout::{Layout, StackKind, domain_scoped_arn};
+use super::layout::{Layout, StackKind, domain_scoped_arn, sagemaker_arn};
 use crate::config::{Mode, Org};
 use crate::model::iam::{PolicyDocument, Principal, Statement, any};
-use crate::model::resources::{Assignment, Group, ManagedPolicy, PermissionSet, Role};
-use crate::model::{Resource, Template, Value};
+use crate::model::resources::{ApplicationAssignment, Assignment, Group, ManagedPolicy, PermissionSet, Role};
+use crate::model::{Parameter, Resource, Template, Value};
 use crate::path;
 
 /// The policy variable naming the person signing in; none in sso mode, where people open
@@ -106,22 +106,91 @@ pub(super) fn stack(org: &Org) -> Stack {
                 Some(Layout::export(&name, "SamlUserRoleArn")),
             );
         }
-        Mode::Sso => admin_permission_set(&mut t, org, &layout, &profiles, &domains),
+        // Identity Center's objects live in its own account: see `identity_center`.
+        Mode::Sso => {}
     }
     Stack::new(name, StackKind::Access, t)
+}
+
+/// In `sso` mode, what Identity Center holds: the admin permission set assigned to the admin
+/// groups in the workload account, and the teams' groups assigned to their domains'
+/// applications. Deployed in Identity Center's management (or delegated administrator)
+/// account, so it imports nothing: the account and the domains' applications are parameters.
+pub(super) fn identity_center(org: &Org) -> Option<Stack> {
+    if org.identity.mode != Mode::Sso {
+        return None;
+    }
+    let layout = Layout::new(org);
+    let mut t = Template::new(format!(
+        "studioform: Identity Center permission set and assignments of {}; deploy in Identity Center's management or delegated administrator account",
+        org.name
+    ));
+    t.parameters.insert(
+        "TargetAccountId".into(),
+        Parameter {
+            kind: "String".into(),
+            description: Some("The account the estate's other stacks are deployed in".into()),
+            allowed_pattern: Some("^[0-9]{12}$".into()),
+            constraint_description: Some("a 12-digit account id".into()),
+            ..Parameter::default()
+        },
+    );
+    // This account cannot import the domains' ids: the permission set covers every domain
+    // of the workload account.
+    let profiles = vec![sagemaker_arn("user-profile/*/*")];
+    let domains = vec![sagemaker_arn("domain/*")];
+    admin_permission_set(&mut t, org, &layout, &profiles, &domains);
+    let mut assigned = std::collections::BTreeSet::new();
+    for (index, team) in org.teams.iter().enumerate() {
+        if team.sso_groups.is_empty() {
+            continue;
+        }
+        let parameter = format!("{}ApplicationArn", crate::ids::pascal(&team.domain));
+        t.parameters.entry(parameter.clone()).or_insert_with(|| Parameter {
+            kind: "String".into(),
+            description: Some(format!(
+                "Identity Center application of domain {}: output SingleSignOnApplicationArn of stack {}",
+                team.domain,
+                layout.domain_stack(&team.domain)
+            )),
+            allowed_pattern: Some(
+                "^arn:aws[a-z-]*:sso::[0-9]{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}$".into(),
+            ),
+            ..Parameter::default()
+        });
+        for (i, group) in team.sso_groups.iter().enumerate() {
+            // One assignment per domain and group, named after both: reordering changes nothing.
+            if !assigned.insert((team.domain.clone(), group.clone())) {
+                continue;
+            }
+            let assignment = ApplicationAssignment {
+                application_arn: Value::reference(&parameter),
+                principal_id: group.clone(),
+                principal_type: "GROUP",
+            };
+            t.add(
+                format!("{}SsoGroup{}", crate::ids::pascal(&team.domain), group.replace('-', "")),
+                Resource::new(&assignment, path!["teams", index, "sso_groups", i]),
+            );
+        }
+    }
+    Some(Stack::new(layout.identity_center_stack(), StackKind::IdentityCenter, t))
 }
 
 /// Identity Center: a permission set with SageMaker administration (and the same guard on
 /// user profiles as the admin policy), assigned to the admin groups in this account.
 fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profiles: &[Value], domains: &[Value]) {
     let instance = Value::from(org.identity.sso_instance_arn.clone().unwrap_or_default());
+    // The permission set is evaluated in the workload account, not in this one.
+    let statements =
+        admin_statements(org, layout, profiles, domains, true).into_iter().map(|s| s.in_account("TargetAccountId"));
     let set = PermissionSet {
         name: format!("{}-StudioAdmin", org.name),
         description: "studioform: SageMaker Studio administration; user profiles only with the user tag".into(),
         instance_arn: instance.clone(),
         managed_policies: vec![Value::sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSageMakerFullAccess")],
         // A permission set's inline policy holds 32,768 characters: one part for all domains.
-        inline_policy: PolicyDocument::new(admin_statements(org, layout, profiles, domains, true)),
+        inline_policy: PolicyDocument::new(statements.collect()),
         session_duration: "PT8H",
     };
     t.add("AdminPermissionSet", Resource::new(&set, path!["identity", "admin_groups"]));
@@ -131,7 +200,7 @@ fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profil
             permission_set_arn: Value::get_att("AdminPermissionSet", "PermissionSetArn"),
             principal_id: group.clone(),
             principal_type: "GROUP",
-            target_id: Value::reference("AWS::AccountId"),
+            target_id: Value::reference("TargetAccountId"),
             target_type: "AWS_ACCOUNT",
         };
         t.add(
@@ -247,7 +316,7 @@ fn saml_trust(org: &Org) -> Vec<Statement> {
 }
 
 /// The names of the principals of one kind (`role` or `user`), from their ARNs.
-fn principal_names(arns: &[String], kind: &str) -> Vec<Value> {
+pub(super) fn principal_names(arns: &[String], kind: &str) -> Vec<Value> {
     arns.iter()
         .filter_map(|arn| arn.splitn(6, ':').nth(5))
         .filter_map(|resource| resource.split_once('/'))

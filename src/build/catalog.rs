@@ -12,17 +12,18 @@ use serde::{Deserialize, Serialize};
 
 use super::domain::{DomainSource, Groups, add_domain};
 use super::grants::{Switch, Switches, team_flags};
+use super::launch::{self, Launched};
 use super::layout::{Layout, StackKind, role_arn};
 use super::team::{TeamSource, add_role};
 use super::{Stack, access};
-use crate::config::{BuiltinProduct, Catalog, Mode, Org, custom_product_name};
+use crate::config::{BuiltinProduct, Catalog, CustomProduct, Mode, Org, custom_product_name};
 use crate::diag::Diagnostic;
 use crate::ids::{TEAM_TAG, pascal};
-use crate::model::iam::{PolicyDocument, Principal, Statement, any};
+use crate::model::iam::{PolicyDocument, Principal, Statement};
 use crate::model::resources::{
-    ArtifactInfo, CloudFormationProduct, LaunchRoleConstraint, ManagedPolicy, Portfolio, PortfolioPrincipalAssociation,
-    PortfolioProductAssociation, PortfolioShare, ProvisioningArtifact, Role, StackSet, Tag, TagOption,
-    TagOptionAssociation, UserProfile, UserSettings,
+    AcceptedPortfolioShare, ArtifactInfo, CloudFormationProduct, LaunchRoleConstraint, ManagedPolicy, Portfolio,
+    PortfolioPrincipalAssociation, PortfolioProductAssociation, PortfolioShare, ProvisioningArtifact, Role, StackSet,
+    Tag, TagOption, TagOptionAssociation, UserProfile, UserSettings,
 };
 use crate::model::{Parameter, Resource, Template, Value};
 use crate::path;
@@ -69,14 +70,18 @@ pub(super) fn stacks(
         products.push(Stack::new(p.name().to_owned(), StackKind::Product, template));
     }
     let mut diags = Vec::new();
-    for (i, file) in cat.custom.iter().enumerate() {
+    for (i, custom) in cat.custom.iter().enumerate() {
+        let file = custom.template();
         match custom_product(org, base_dir, file) {
-            Ok(json) => products.push(Stack::rendered(
-                custom_product_name(file),
-                StackKind::Product,
-                json,
-                path!["catalog", "custom", i],
-            )),
+            Ok(json) => {
+                diags.extend(launch_needs(custom, &json, i));
+                products.push(Stack::rendered(
+                    custom_product_name(file),
+                    StackKind::Product,
+                    json,
+                    path!["catalog", "custom", i],
+                ));
+            }
             Err(CustomError::Render(message)) => {
                 diags.push(Diagnostic::error("CFG040", path!["catalog", "custom", i], message).help(
                     "fix the template; it is rendered with the org file's data, then read as a CloudFormation template",
@@ -107,7 +112,20 @@ pub(super) fn stacks(
         product.key = versions.last().map(|v| v.key.clone());
         histories.push(History { name: product.name.clone(), versions });
     }
-    let mut portfolio = portfolio(org, cat, &histories);
+    let launched: Vec<Launched<'_>> = products
+        .iter()
+        .map(|p| {
+            let custom = cat.custom.iter().find(|c| custom_product_name(c.template()) == p.name);
+            Launched {
+                name: &p.name,
+                template: p.json(),
+                custom: custom.is_some(),
+                declared: custom.and_then(|c| c.launch_policy()),
+            }
+        })
+        .collect();
+    let launch_statements = launch::statements(org, &launched);
+    let mut portfolio = portfolio(org, cat, &histories, &launch_statements);
     let mut out = Vec::new();
     if !cat.organizational_units.is_empty() {
         // The StackSet loads the portfolio by URL: it is published like a product.
@@ -115,6 +133,9 @@ pub(super) fn stacks(
         let key = format!("portfolio/{sha256}.{}", format.extension());
         out.push(stack_set(org, cat, &key));
         portfolio.key = Some(key);
+    }
+    if !cat.share_with_accounts.is_empty() {
+        out.push(recipient(org, cat, &launch_statements));
     }
     out.insert(0, portfolio);
     out.extend(products);
@@ -162,6 +183,19 @@ fn team_parameter(org: &Org) -> Parameter {
     }
 }
 
+/// Flags of the team product that depend on the domain it is launched into, not on the team:
+/// each is a parameter of the same name.
+const LAUNCH_FLAGS: &[&str] = &["SourceIdentity"];
+
+/// `SourceIdentity`, `true` or `false`: the same parameter as the domain product's.
+fn source_identity_parameter() -> Parameter {
+    Parameter {
+        allowed_values: vec!["true".into(), "false".into()],
+        default: Some(Value::from("true")),
+        ..parameter("String", "true: teammates read each other's work but change only their own")
+    }
+}
+
 fn domain_product(org: &Org) -> Template {
     let net = &org.network;
     let mut t =
@@ -192,29 +226,30 @@ fn domain_product(org: &Org) -> Template {
             ..parameter("String", "Name of the Studio domain")
         },
     );
-    p.insert(
-        "SourceIdentity".into(),
-        Parameter {
-            allowed_values: vec!["true".into(), "false".into()],
-            default: Some(Value::from("true")),
-            ..parameter("String", "true: teammates read each other's work but change only their own")
-        },
-    );
+    p.insert("SourceIdentity".into(), source_identity_parameter());
+    // Rolled out to organizational units, the product is launched in accounts whose VPCs,
+    // subnets, groups and keys are their own: the org file's would be invalid there.
+    let home = org.catalog.as_ref().is_none_or(|c| c.organizational_units.is_empty());
+    let default = |v: Value| home.then_some(v);
     p.insert(
         "VpcId".into(),
-        Parameter { default: Some(Value::from(&net.vpc_id)), ..parameter("AWS::EC2::VPC::Id", "VPC of the domain") },
+        Parameter { default: default(Value::from(&net.vpc_id)), ..parameter("AWS::EC2::VPC::Id", "VPC of the domain") },
     );
     p.insert(
         "SubnetIds".into(),
         Parameter {
-            default: Some(Value::from(net.subnet_ids.join(","))),
+            default: default(Value::from(net.subnet_ids.join(","))),
             ..parameter("List<AWS::EC2::Subnet::Id>", "Subnets of the domain")
         },
     );
     p.insert(
         "SecurityGroupId".into(),
         Parameter {
-            default: Some(Value::from(net.security_group_ids.first().cloned().unwrap_or_default())),
+            default: Some(Value::from(if home {
+                net.security_group_ids.first().cloned().unwrap_or_default()
+            } else {
+                String::new()
+            })),
             allowed_pattern: Some("^(sg-[0-9a-f]{8,17})?$".into()),
             ..parameter("String", "Security group for Studio apps; empty creates one")
         },
@@ -227,7 +262,7 @@ fn domain_product(org: &Org) -> Template {
             ..parameter("String", "VpcOnly sends all traffic through the VPC")
         },
     );
-    let key = org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()).unwrap_or_default();
+    let key = org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()).filter(|_| home).unwrap_or_default();
     p.insert(
         "KmsKeyArn".into(),
         Parameter {
@@ -271,11 +306,16 @@ fn team_product(org: &Org) -> Template {
     let mut t = Template::new(format!("studioform: a team execution role for {} (Service Catalog product)", org.name));
     interface(
         &mut t,
-        &[("Team", &["TeamName", "DomainId"])],
-        &[("TeamName", "Team"), ("DomainId", "Studio domain id of the team's domain")],
+        &[("Team", &["TeamName", "DomainId", "SourceIdentity"])],
+        &[
+            ("TeamName", "Team"),
+            ("DomainId", "Studio domain id of the team's domain"),
+            ("SourceIdentity", "Whether that domain propagates the profile name as source identity"),
+        ],
     );
     t.parameters.insert("TeamName".into(), team_parameter(org));
     t.parameters.insert("DomainId".into(), domain_id_parameter());
+    t.parameters.insert("SourceIdentity".into(), source_identity_parameter());
     let yes_no = |b: bool| Value::from(if b { "true" } else { "false" });
     let mut teams = IndexMap::new();
     // Mapping keys below the top level are alphanumeric, so the partition picks one of three
@@ -287,8 +327,11 @@ fn team_product(org: &Org) -> Template {
         let or_none = |list: Vec<String>| if list.is_empty() { vec!["none".to_owned()] } else { list };
         let mut app_types = team.instance_types.clone();
         app_types.push("system".into());
-        let mut row: IndexMap<String, Value> =
-            team_flags(org, team).into_iter().map(|(flag, on)| (flag.to_owned(), yes_no(on))).collect();
+        let mut row: IndexMap<String, Value> = team_flags(org, team)
+            .into_iter()
+            .filter(|(flag, _)| !LAUNCH_FLAGS.contains(flag))
+            .map(|(flag, on)| (flag.to_owned(), yes_no(on)))
+            .collect();
         row.insert("InstanceTypes".to_owned(), Value::strs(or_none(team.instance_types.clone())));
         row.insert("AppInstanceTypes".to_owned(), Value::strs(app_types));
         teams.insert(team.name.clone(), row);
@@ -318,7 +361,7 @@ fn team_product(org: &Org) -> Template {
         name: team(),
         role_name: layout.team_role_name("${TeamName}"),
         domain_id: Value::reference("DomainId"),
-        switches: Switches::Mapped { team: team(), conditions: Default::default() },
+        switches: Switches::Mapped { team: team(), parameters: LAUNCH_FLAGS, conditions: Default::default() },
         buckets: (in_partition("Buckets"), in_partition("Objects")),
         instance_types: (
             Value::find_in_map("Teams", team(), Value::from("InstanceTypes")),
@@ -387,6 +430,65 @@ fn user_profile_product(org: &Org) -> Template {
     t
 }
 
+/// What a custom product's launch statements lack: a resource type whose handler permissions
+/// are unknown when nothing is declared (`CFG042`), or a declared action IAM does not have
+/// (`CFG043`).
+fn launch_needs(custom: &CustomProduct, template: &serde_json::Value, i: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = custom_product_name(custom.template());
+    let Some(declared) = custom.launch_policy() else {
+        let mut unknown: Vec<String> = crate::validate::handlers::needs(template)
+            .into_iter()
+            .filter(|n| n.permissions.is_none())
+            .map(|n| format!("{} ({})", n.type_name, n.resource))
+            .collect();
+        unknown.dedup();
+        if !unknown.is_empty() {
+            out.push(
+                Diagnostic::error(
+                    "CFG042",
+                    path!["catalog", "custom", i],
+                    format!(
+                        "custom product `{name}` creates {}, whose CloudFormation handler permissions studioform does not know, so it cannot give the launch role what launching it needs",
+                        unknown.join(", ")
+                    ),
+                )
+                .help(format!(
+                    "declare them: `- template: {}` with `launch_policy: [{{actions: [service:Action, ...], resources: ['*']}}]`",
+                    custom.template()
+                )),
+            );
+        }
+        return out;
+    };
+    for (j, statement) in declared.iter().enumerate() {
+        for (k, action) in statement.actions.iter().enumerate() {
+            let at = path!["catalog", "custom", i, "launch_policy", j, "actions", k];
+            let known = match action.split_once(':') {
+                Some((service, pattern)) if pattern.contains(['*', '?']) => {
+                    crate::validate::data::catalog().services.contains(&service.to_ascii_lowercase())
+                }
+                Some(_) => crate::validate::handlers::canonical(action).is_some(),
+                None => false,
+            };
+            if !known {
+                out.push(
+                    Diagnostic::error("CFG043", at, format!("`{action}` is not an IAM action"))
+                        .help("write service:Action as IAM spells it, such as s3:CreateBucket or sns:*"),
+                );
+            }
+        }
+        if statement.actions.is_empty() {
+            out.push(Diagnostic::error(
+                "CFG027",
+                path!["catalog", "custom", i, "launch_policy", j, "actions"],
+                "a launch statement needs at least one action",
+            ));
+        }
+    }
+    out
+}
+
 /// Why a custom product template could not be used.
 enum CustomError {
     /// The file cannot be read: outside the org file's directory, not a regular file, too
@@ -425,7 +527,7 @@ fn custom_product(org: &Org, base_dir: &FsPath, file: &str) -> Result<serde_json
     })
 }
 
-fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
+fn portfolio(org: &Org, cat: &Catalog, histories: &[History], launch_statements: &[Statement]) -> Stack {
     let origin = path!["catalog"];
     let mut t = Template::new(format!("studioform: the Service Catalog portfolio of {}", org.name));
     interface(
@@ -451,19 +553,7 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
     // there, where a RoleArn would name the hub account's role and fail once shared.
     let launch_role_name = format!("{}-catalog-launch", org.name);
     let shared = !cat.share_with_accounts.is_empty();
-    t.add("LaunchRolePolicy", Resource::new(&launch_policy(org, &launch_role_name), origin.clone()));
-    let role = Role {
-        role_name: Some(Value::from(&launch_role_name)),
-        description: Some("studioform: Service Catalog launches the Studio products with this role".into()),
-        assume_role_policy_document: PolicyDocument::new(vec![Statement::trust(
-            Principal::Service(vec!["servicecatalog.amazonaws.com".into()]),
-            ["sts:AssumeRole"],
-        )]),
-        managed_policy_arns: vec![Value::reference("LaunchRolePolicy")],
-        policies: Vec::new(),
-        tags: Vec::new(),
-    };
-    t.add("LaunchRole", Resource::new(&role, origin.clone()));
+    add_launch_role(&mut t, &launch_role_name, launch_statements, &origin);
 
     for h in histories {
         let id = pascal(&h.name);
@@ -536,7 +626,7 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         t.add(id, Resource::new(&association, path!["catalog", "launch_principals", i]));
     }
 
-    for team in teams_by_name(org) {
+    for team in teams_by_name(org).into_iter().filter(|_| cat.tag_options) {
         let id = format!("TeamTagOption{}", pascal(&team.name));
         t.add(id.clone(), Resource::new(&TagOption { key: TEAM_TAG.into(), value: team.name.clone() }, origin.clone()));
         t.add(
@@ -549,9 +639,18 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
     }
 
     for (i, account) in cat.share_with_accounts.iter().enumerate() {
-        let share = PortfolioShare { account_id: account.clone(), portfolio_id: portfolio(), share_tag_options: true };
+        let share = PortfolioShare {
+            account_id: account.clone(),
+            portfolio_id: portfolio(),
+            share_tag_options: cat.tag_options,
+        };
         t.add(format!("Share{account}"), Resource::new(&share, path!["catalog", "share_with_accounts", i]));
     }
+
+    // Rolled out to organizational units, a launch principal may not exist in every account:
+    // the policy is there to attach, not attached.
+    let attach = cat.organizational_units.is_empty();
+    add_end_user_policy(&mut t, cat, attach, &origin);
 
     let login = access::login_statements(org, &[super::layout::sagemaker_arn("user-profile/*/*")]);
     let has_login = !login.is_empty();
@@ -572,6 +671,12 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         Value::get_att("LaunchRole", "Arn"),
         None,
     );
+    t.output(
+        "EndUserPolicyArn",
+        "What launch principals need to browse, launch, update and terminate the products",
+        Value::reference("EndUserPolicy"),
+        Some(Layout::export(&name, "EndUserPolicyArn")),
+    );
     if has_login {
         t.output(
             "DataScientistPolicyArn",
@@ -581,6 +686,132 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History]) -> Stack {
         );
     }
     Stack::new(name, StackKind::Portfolio, t)
+}
+
+/// The launch role, `LaunchRole`, named `name` in every account (a shared portfolio's launch
+/// constraints find it by name), with its policies.
+fn add_launch_role(t: &mut Template, name: &str, statements: &[Statement], origin: &crate::path::Path) {
+    let mut policy_refs = Vec::new();
+    for (i, policy) in launch::policies(name, statements.to_vec()).iter().enumerate() {
+        let id = if i == 0 { "LaunchRolePolicy".to_owned() } else { format!("LaunchRolePolicy{}", i + 1) };
+        t.add(&id, Resource::new(policy, origin.clone()));
+        policy_refs.push(Value::reference(&id));
+    }
+    let role = Role {
+        role_name: Some(Value::from(name)),
+        description: Some("studioform: Service Catalog launches the Studio products with this role".into()),
+        assume_role_policy_document: PolicyDocument::new(vec![Statement::trust(
+            Principal::Service(vec!["servicecatalog.amazonaws.com".into()]),
+            ["sts:AssumeRole"],
+        )]),
+        managed_policy_arns: policy_refs,
+        policies: Vec::new(),
+        tags: Vec::new(),
+    };
+    t.add("LaunchRole", Resource::new(&role, origin.clone()));
+}
+
+/// `EndUserPolicy`: what a launch principal needs in Service Catalog to browse and launch the
+/// products and to update and terminate what it launched, attached to the launch principals
+/// when `attach` (they are principals of this account), modelled on the AWS managed policy
+/// AWSServiceCatalogEndUserFullAccess.
+/// <https://docs.aws.amazon.com/servicecatalog/latest/adminguide/controlling_access.html>
+fn add_end_user_policy(t: &mut Template, cat: &Catalog, attach: bool, origin: &crate::path::Path) {
+    let statements = vec![
+        Statement::allow(
+            [
+                "cloudformation:GetTemplateSummary",
+                "servicecatalog:DescribeProduct",
+                "servicecatalog:DescribeProductView",
+                "servicecatalog:DescribeProvisioningParameters",
+                "servicecatalog:ListLaunchPaths",
+                "servicecatalog:ProvisionProduct",
+                "servicecatalog:SearchProducts",
+            ],
+            crate::model::iam::any(),
+        )
+        .sid("BrowseAndLaunch"),
+        Statement::allow(
+            [
+                "servicecatalog:DescribeProvisionedProduct",
+                "servicecatalog:DescribeRecord",
+                "servicecatalog:ListRecordHistory",
+                "servicecatalog:ScanProvisionedProducts",
+                "servicecatalog:SearchProvisionedProducts",
+                "servicecatalog:TerminateProvisionedProduct",
+                "servicecatalog:UpdateProvisionedProduct",
+            ],
+            crate::model::iam::any(),
+        )
+        .sid("ManageOwnProvisionedProducts")
+        .when("StringEquals", "servicecatalog:userLevel", "self"),
+        Statement::allow(
+            ["cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks"],
+            vec![Value::sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/SC-*")],
+        )
+        .sid("ReadProvisionedProductStacks"),
+    ];
+    let names = |kind| if attach { access::principal_names(&cat.launch_principals, kind) } else { Vec::new() };
+    let policy = ManagedPolicy {
+        description: Some("studioform: browse and launch the Studio products, manage what you launched".into()),
+        policy_document: PolicyDocument::new(statements),
+        roles: names("role"),
+        users: names("user"),
+        groups: names("group"),
+        ..ManagedPolicy::default()
+    };
+    t.add("EndUserPolicy", Resource::new(&policy, origin.clone()));
+}
+
+/// What an account the portfolio is shared with deploys (`catalog/recipient.yaml`): it
+/// accepts the share, creates the launch role under the name the launch constraints give
+/// (`LocalRoleName` resolves in the launching account), and lets its own principals of the
+/// launch principals' names launch, since associations of principals are not shared
+/// account to account.
+/// <https://docs.aws.amazon.com/servicecatalog/latest/adminguide/catalogs_portfolios_sharing.html>
+fn recipient(org: &Org, cat: &Catalog, launch_statements: &[Statement]) -> Stack {
+    let origin = path!["catalog", "share_with_accounts"];
+    let mut t = Template::new(format!(
+        "studioform: accepts the shared Service Catalog portfolio of {}; deploy in each account it is shared with",
+        org.name
+    ));
+    t.parameters.insert(
+        "PortfolioId".into(),
+        Parameter {
+            allowed_pattern: Some("^port-[a-z0-9]{1,100}$".into()),
+            constraint_description: Some("a portfolio id, such as port-abcdefghijklm".into()),
+            ..parameter("String", &format!("The shared portfolio: output PortfolioId of stack {}-catalog", org.name))
+        },
+    );
+    t.add(
+        "AcceptedShare",
+        Resource::new(&AcceptedPortfolioShare { portfolio_id: Value::reference("PortfolioId") }, origin.clone()),
+    );
+    add_launch_role(&mut t, &format!("{}-catalog-launch", org.name), launch_statements, &origin);
+    for (i, arn) in cat.launch_principals.iter().enumerate() {
+        let Some(resource) = arn.splitn(6, ':').nth(5) else { continue };
+        let name = resource.rsplit('/').next().unwrap_or(resource);
+        let association = PortfolioPrincipalAssociation {
+            portfolio_id: Value::reference("PortfolioId"),
+            principal_arn: Value::sub(format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:{resource}")),
+            principal_type: "IAM",
+        };
+        let mut association = Resource::new(&association, path!["catalog", "launch_principals", i]);
+        association.depends_on.insert("AcceptedShare".into());
+        let mut id = format!("LaunchPrincipal{}", pascal(name));
+        if t.resources.contains_key(&id) {
+            id = format!("{id}{}", i + 1);
+        }
+        t.add(id, association);
+    }
+    add_end_user_policy(&mut t, cat, true, &origin);
+    t.output(
+        "LaunchRoleArn",
+        "Role Service Catalog launches the shared products with in this account",
+        Value::get_att("LaunchRole", "Arn"),
+        None,
+    );
+    Stack::new(format!("{}-catalog-recipient", org.name), StackKind::Recipient, t)
 }
 
 /// The `TemplateBucket` and `TemplatePrefix` parameters: where `publish` put the templates.
@@ -673,135 +904,5 @@ fn product_description(name: &str) -> String {
         "team" => "A team's execution role: its buckets, its instance types, its team tag".into(),
         "user-profile" => "A person's Studio user profile, tagged with their id, using their team's role".into(),
         other => format!("Custom product {other}"),
-    }
-}
-
-/// What launching the products needs, and nothing more.
-fn launch_policy(org: &Org, launch_role_name: &str) -> ManagedPolicy {
-    let layout = Layout::new(org);
-    let stacks = Value::sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/SC-*");
-    let sm = super::layout::sagemaker_arn;
-    let team_roles = role_arn(&layout.team_role_pattern());
-    let catalog_roles = Value::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/SC-*");
-    let team_policies =
-        Value::sub(format!("arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:policy/{}", layout.team_role_pattern()));
-    let user_tag = format!("aws:RequestTag/{}", org.identity.user_tag);
-    let mut statements = vec![
-        Statement::allow(
-            [
-                "cloudformation:CreateStack",
-                "cloudformation:DeleteStack",
-                "cloudformation:DescribeStackEvents",
-                "cloudformation:DescribeStacks",
-                "cloudformation:SetStackPolicy",
-                "cloudformation:UpdateStack",
-            ],
-            vec![stacks],
-        )
-        .sid("ProvisionedProductStacks"),
-        Statement::allow(["cloudformation:GetTemplateSummary", "cloudformation:ValidateTemplate"], any())
-            .sid("ReadTemplates"),
-        Statement::allow(
-            ["s3:GetObject"],
-            vec![Value::sub("arn:${AWS::Partition}:s3:::${TemplateBucket}/${TemplatePrefix}products/*")],
-        )
-        .sid("PublishedTemplates"),
-        Statement::allow(
-            ["sagemaker:CreateDomain", "sagemaker:DeleteDomain", "sagemaker:DescribeDomain", "sagemaker:UpdateDomain"],
-            vec![sm("domain/*")],
-        )
-        .sid("Domains"),
-        Statement::allow(["sagemaker:CreateUserProfile"], vec![sm("user-profile/*/*")])
-            .sid("ProfilesWithUserTag")
-            .when("Null", &user_tag, "false"),
-        Statement::allow(
-            ["sagemaker:DeleteUserProfile", "sagemaker:DescribeUserProfile", "sagemaker:UpdateUserProfile"],
-            vec![sm("user-profile/*/*")],
-        )
-        .sid("Profiles"),
-        Statement::allow(["sagemaker:AddTags"], vec![sm("domain/*"), sm("user-profile/*/*")]).sid("TagOnCreate").when(
-            "Null",
-            "sagemaker:TaggingAction",
-            "false",
-        ),
-        Statement::allow(["sagemaker:ListTags"], vec![sm("domain/*"), sm("user-profile/*/*")]).sid("ReadTags"),
-        Statement::allow(["iam:CreateRole"], vec![team_roles.clone()]).sid("TeamRolesWithTeamTag").when(
-            "Null",
-            &format!("aws:RequestTag/{TEAM_TAG}"),
-            "false",
-        ),
-        Statement::allow(["iam:CreateRole"], vec![catalog_roles.clone()]).sid("DomainDefaultRoles"),
-        Statement::allow(
-            [
-                "iam:DeleteRole",
-                "iam:GetRole",
-                "iam:TagRole",
-                "iam:UntagRole",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:UpdateRole",
-                "iam:UpdateRoleDescription",
-            ],
-            vec![team_roles.clone(), catalog_roles.clone()],
-        )
-        .sid("ExecutionRoles"),
-        Statement::allow(["iam:AttachRolePolicy", "iam:DetachRolePolicy"], vec![team_roles.clone()])
-            .sid("AttachOnlyTeamPolicies")
-            .when("ArnLike", "iam:PolicyARN", team_policies.clone()),
-        Statement::allow(
-            [
-                "iam:CreatePolicy",
-                "iam:CreatePolicyVersion",
-                "iam:DeletePolicy",
-                "iam:DeletePolicyVersion",
-                "iam:GetPolicy",
-                "iam:GetPolicyVersion",
-                "iam:ListPolicyVersions",
-            ],
-            vec![team_policies],
-        )
-        .sid("TeamPolicies"),
-        Statement::allow(["iam:PassRole"], vec![team_roles, catalog_roles]).sid("PassExecutionRolesToSageMaker").when(
-            "StringEquals",
-            "iam:PassedToService",
-            "sagemaker.amazonaws.com",
-        ),
-        Statement::allow(
-            ["iam:CreateServiceLinkedRole"],
-            vec![Value::sub(
-                "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/sagemaker.amazonaws.com/*",
-            )],
-        )
-        .sid("SageMakerServiceLinkedRole")
-        .when("StringEquals", "iam:AWSServiceName", "sagemaker.amazonaws.com"),
-        Statement::allow(
-            [
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:CreateSecurityGroup",
-                "ec2:CreateTags",
-                "ec2:DeleteSecurityGroup",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeVpcs",
-                "ec2:RevokeSecurityGroupIngress",
-            ],
-            any(),
-        )
-        .sid("DomainNetwork"),
-    ];
-    if let Some(key) = org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()) {
-        statements.push(
-            Statement::allow(
-                ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"],
-                vec![Value::from(key)],
-            )
-            .sid("DomainKey"),
-        );
-    }
-    ManagedPolicy {
-        managed_policy_name: Some(Value::from(format!("{launch_role_name}-policy"))),
-        description: Some("studioform: what launching the Studio products needs".into()),
-        policy_document: PolicyDocument::new(statements),
-        ..ManagedPolicy::default()
     }
 }

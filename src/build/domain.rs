@@ -99,15 +99,20 @@ pub(super) fn auth_mode(org: &Org) -> &'static str {
 pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path, group_name: &str) {
     // Every profile names its team's role; this default only applies to profiles that name
     // none, so it grants nothing.
+    // With source identity on, SageMaker sets it on every role it assumes for the domain,
+    // and the role's trust must allow that.
+    // <https://docs.aws.amazon.com/sagemaker/latest/dg/monitor-user-access-how-to.html>
+    let sagemaker = || Principal::Service(vec!["sagemaker.amazonaws.com".into()]);
+    let mut trust = vec![Statement::trust(sagemaker(), ["sts:AssumeRole"])];
+    if let Some(when) = source.source_identity.condition() {
+        trust.push(Statement::trust(sagemaker(), ["sts:SetSourceIdentity"]).only_if(when));
+    }
     let role = Role {
         description: Some(format!(
-            "studioform: default execution role of Studio domain {}; grants nothing",
+            "studioform: default execution role of Studio domain {} and of its shared spaces; grants nothing",
             source.label
         )),
-        assume_role_policy_document: PolicyDocument::new(vec![Statement::trust(
-            Principal::Service(vec!["sagemaker.amazonaws.com".into()]),
-            ["sts:AssumeRole"],
-        )]),
+        assume_role_policy_document: PolicyDocument::new(trust),
         ..Role::default()
     };
     t.add("DefaultExecutionRole", Resource::new(&role, origin.clone()));
@@ -145,8 +150,14 @@ pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path,
         auth_mode: Value::from(source.auth_mode),
         default_user_settings: UserSettings {
             execution_role: Value::get_att("DefaultExecutionRole", "Arn"),
-            security_groups: Some(security_groups),
+            security_groups: Some(security_groups.clone()),
         },
+        // Shared spaces run as this role, shared by every profile of the domain whatever its
+        // team: it grants nothing, so a shared space reaches no team's data.
+        default_space_settings: Some(UserSettings {
+            execution_role: Value::get_att("DefaultExecutionRole", "Arn"),
+            security_groups: Some(security_groups),
+        }),
         vpc_id: source.vpc_id.clone(),
         subnet_ids: source.subnet_ids.clone(),
         app_network_access_type: source.access.clone(),

@@ -102,6 +102,10 @@ pub(super) enum Switches {
     Mapped {
         /// The team (`!Ref TeamName`).
         team: Value,
+        /// Flags read from a template parameter of the same name (`true`/`false`) rather than
+        /// from the team's row: what depends on where the product is launched, not on the
+        /// team.
+        parameters: &'static [&'static str],
         /// Conditions to add to the template.
         conditions: RefCell<IndexMap<String, Value>>,
     },
@@ -123,11 +127,16 @@ impl Switches {
                     Switch::Off
                 }
             }
-            Self::Mapped { team, conditions } => {
+            Self::Mapped { team, parameters, conditions } => {
                 let mut defs = conditions.borrow_mut();
                 for f in flags {
                     defs.entry(format!("Grants{f}")).or_insert_with(|| {
-                        Value::equals(Value::find_in_map("Teams", team.clone(), Value::from(*f)), Value::from("true"))
+                        let value = if parameters.contains(f) {
+                            Value::reference(*f)
+                        } else {
+                            Value::find_in_map("Teams", team.clone(), Value::from(*f))
+                        };
+                        Value::equals(value, Value::from("true"))
                     });
                 }
                 if let [only] = flags {

@@ -25,6 +25,12 @@ pub enum StackKind {
     Portfolio,
     /// The StackSet rolling the portfolio out to organizational units (management account).
     StackSet,
+    /// Identity Center's permission set and assignments (its management or delegated
+    /// administrator account).
+    IdentityCenter,
+    /// What an account the portfolio is shared with deploys: it accepts the share, and holds
+    /// the launch role and its own launch principals.
+    Recipient,
     /// A product template, launched through Service Catalog rather than deployed.
     Product,
 }
@@ -41,7 +47,24 @@ impl StackKind {
             Self::Deployment => "the model-deployment role",
             Self::Portfolio => "the Service Catalog portfolio",
             Self::StackSet => "the StackSet deploying the portfolio to organizational units",
+            Self::IdentityCenter => "Identity Center permission set and assignments",
+            Self::Recipient => "what an account the portfolio is shared with deploys",
             Self::Product => "a Service Catalog product",
+        }
+    }
+
+    /// The account a stack of this kind is deployed in: `workload` (where Studio runs),
+    /// `identity-center` (Identity Center's management or delegated administrator account),
+    /// `management` (AWS Organizations' management account or a delegated administrator, for
+    /// the StackSet), `recipient` (each account the portfolio is shared with). `None` for
+    /// products, which are launched rather than deployed.
+    pub fn account(self) -> Option<&'static str> {
+        match self {
+            Self::IdentityCenter => Some("identity-center"),
+            Self::StackSet => Some("management"),
+            Self::Recipient => Some("recipient"),
+            Self::Product => None,
+            _ => Some("workload"),
         }
     }
 
@@ -50,11 +73,12 @@ impl StackKind {
     pub fn order(self) -> Option<u32> {
         match self {
             Self::Domain | Self::Mlflow => Some(1),
-            Self::Team | Self::Deployment => Some(2),
+            Self::Team | Self::Deployment | Self::IdentityCenter => Some(2),
             Self::Access => Some(3),
             Self::Users => Some(4),
             Self::Portfolio => Some(5),
             Self::StackSet => Some(6),
+            Self::Recipient => Some(7),
             Self::Product => None,
         }
     }
@@ -146,6 +170,11 @@ impl<'a> Layout<'a> {
     /// The access-layer stack.
     pub fn access_stack(&self) -> String {
         format!("{}-access", self.org)
+    }
+
+    /// The Identity Center stack.
+    pub fn identity_center_stack(&self) -> String {
+        format!("{}-identity-center", self.org)
     }
 
     /// A users stack: shard `shard` (from 1) of a domain's profiles.

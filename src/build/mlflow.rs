@@ -207,7 +207,8 @@ pub(super) fn stack(org: &Org) -> Option<Stack> {
     t.add("ServiceRole", Resource::new(&role, origin.clone()));
     let server = MlflowTrackingServer {
         tracking_server_name: name.clone(),
-        artifact_store_uri: Value::from(format!("s3://{bucket}/mlflow")),
+        // Through the bucket's own name, so that CloudFormation creates the bucket first.
+        artifact_store_uri: Value::sub("s3://${ArtifactBucket}/mlflow"),
         role_arn: Value::get_att("ServiceRole", "Arn"),
         tracking_server_size: match m.size.unwrap_or(MlflowSize::Small) {
             MlflowSize::Small => "Small",

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod deployment;
 pub mod domain;
 mod grants;
+mod launch;
 pub mod layout;
 pub mod mlflow;
 mod personas;
@@ -86,6 +87,7 @@ impl Stack {
         match self.kind {
             StackKind::Portfolio => "catalog/portfolio".to_owned(),
             StackKind::StackSet => "catalog/stackset".to_owned(),
+            StackKind::Recipient => "catalog/recipient".to_owned(),
             StackKind::Product => format!("catalog/products/{}", self.name),
             _ => format!("stacks/{}", self.name),
         }
@@ -140,6 +142,7 @@ pub fn bundle(
     }
     stacks.extend(deployment::stack(org));
     stacks.push(access::stack(org));
+    stacks.extend(access::identity_center(org));
     for d in &org.domains {
         stacks.extend(user_profile::stacks(org, d, previous.placement.get(&d.name)));
     }

@@ -11,10 +11,10 @@ use super::Stack;
 use super::grants::{Switch, Switches, activity_flag, team_flags};
 use super::layout::{Layout, StackKind, domain_scoped_arn, sagemaker_arn};
 use super::personas;
-use crate::config::{Activity, Mode, Org, Team};
+use crate::config::{Activity, Org, Team};
 use crate::ids::{OWNER_TAG, TEAM_TAG};
 use crate::model::iam::{Conditions, PolicyDocument, Principal, Statement, any};
-use crate::model::resources::{ApplicationAssignment, ManagedPolicy, Role, Tag};
+use crate::model::resources::{ManagedPolicy, Role, Tag};
 use crate::model::{Resource, Template, Value};
 use crate::path;
 use crate::path::Path;
@@ -138,22 +138,6 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team) -> Stack {
     ));
     let origin = path!["teams", index];
     add_role(&mut t, org, &source, &origin);
-    if org.identity.mode == Mode::Sso {
-        // People reach Studio through the domain's Identity Center application.
-        let app = Value::import(Layout::export(&layout.domain_stack(&team.domain), "SingleSignOnApplicationArn"));
-        for (i, group) in team.sso_groups.iter().enumerate() {
-            let assignment = ApplicationAssignment {
-                application_arn: app.clone(),
-                principal_id: group.clone(),
-                principal_type: "GROUP",
-            };
-            // Named after the group id, so reordering the list replaces nothing.
-            t.add(
-                format!("SsoGroup{}", group.replace('-', "")),
-                Resource::new(&assignment, path!["teams", index, "sso_groups", i]),
-            );
-        }
-    }
     let name = layout.team_stack(&team.name);
     t.output(
         "ExecutionRoleArn",

@@ -25,6 +25,7 @@ pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
     c.mlflow(org);
     c.deployment(org);
     c.catalog(org);
+    c.accounts(org);
     c.diags
 }
 
@@ -315,13 +316,20 @@ impl Checks {
 
     fn admins(&mut self, org: &Org) {
         let at = path!["admins", "principals"];
-        if org.admins.principals.is_empty() {
-            self.err(
-                "CFG027",
-                at.clone(),
-                "no admin principals: nobody could create user profiles".into(),
-                "list at least one IAM role ARN, e.g. arn:aws:iam::111122223333:role/CloudAdmin",
-            );
+        let sso = org.identity.mode == Mode::Sso;
+        if org.admins.principals.is_empty() && (!sso || org.identity.admin_groups.is_empty()) {
+            let (message, help) = if sso {
+                (
+                    "no admin principals and no `identity.admin_groups`: nobody could create user profiles",
+                    "list Identity Center group ids under `identity.admin_groups`, or IAM role ARNs under `admins.principals`",
+                )
+            } else {
+                (
+                    "no admin principals: nobody could create user profiles",
+                    "list at least one IAM role ARN, e.g. arn:aws:iam::111122223333:role/CloudAdmin",
+                )
+            };
+            self.err("CFG027", at.clone(), message.into(), help);
         }
         for (i, p) in org.admins.principals.iter().enumerate() {
             if self.policy_safe(&at.index(i), p, "principal ARN") && !is_iam_arn(p, &["role", "user"]) {
@@ -698,6 +706,56 @@ impl Checks {
         }
     }
 
+    /// Principals of one account: policies are attached to principals by name, in the account
+    /// the stacks are deployed to, so a principal of another account would get nothing, and a
+    /// role of the same name in this account would get it instead.
+    fn accounts(&mut self, org: &Org) {
+        let mut arns: Vec<(Path, &str)> = Vec::new();
+        if let Some(arn) = &org.identity.saml_provider_arn {
+            arns.push((path!["identity", "saml_provider_arn"], arn));
+        }
+        for (i, p) in org.admins.principals.iter().enumerate() {
+            arns.push((path!["admins", "principals", i], p));
+        }
+        if let Some(d) = org.deployment.as_ref().filter(|d| d.role) {
+            for (i, p) in d.pass_role_principals.iter().enumerate() {
+                arns.push((path!["deployment", "pass_role_principals", i], p));
+            }
+        }
+        // Rolled out to organizational units, launch principals are matched by name in each
+        // account, whatever account their ARN names.
+        if let Some(cat) = org.catalog.as_ref().filter(|c| c.organizational_units.is_empty()) {
+            for (i, p) in cat.launch_principals.iter().enumerate() {
+                arns.push((path!["catalog", "launch_principals", i], p));
+            }
+        }
+        let accounts: Vec<(Path, &str, &str)> =
+            arns.into_iter().filter_map(|(at, arn)| split_arn(arn).map(|p| (at, arn, p[4]))).collect();
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for (_, _, account) in &accounts {
+            match counts.iter_mut().find(|(a, _)| a == account) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((account, 1)),
+            }
+        }
+        if counts.len() < 2 {
+            return;
+        }
+        // The account most principals name, the first of them on a tie.
+        let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        let Some(&(home, _)) = counts.iter().find(|(_, n)| *n == most) else { return };
+        for (at, arn, account) in accounts.iter().filter(|(_, _, a)| *a != home) {
+            self.err(
+                "CFG044",
+                at.clone(),
+                format!(
+                    "`{arn}` is in account {account}, but the estate's other principals are in account {home}: studioform attaches policies to principals by name in the account its stacks are deployed to"
+                ),
+                format!("name a principal of account {home}; for another account, write a separate org file and deploy it there"),
+            );
+        }
+    }
+
     fn catalog(&mut self, org: &Org) {
         let Some(cat) = &org.catalog else { return };
         for (field, value, max) in [
@@ -784,8 +842,12 @@ impl Checks {
             seen.push(*p);
         }
         let mut names: Vec<String> = cat.products.iter().map(|p| p.name().to_owned()).collect();
-        for (i, c) in cat.custom.iter().enumerate() {
-            let at = path!["catalog", "custom", i];
+        for (i, custom) in cat.custom.iter().enumerate() {
+            let c = custom.template();
+            let at = match custom {
+                crate::config::CustomProduct::Path(_) => path!["catalog", "custom", i],
+                crate::config::CustomProduct::Declared(_) => path!["catalog", "custom", i, "template"],
+            };
             let name = custom_product_name(c);
             let relative = std::path::Path::new(c)
                 .components()

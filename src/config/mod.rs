@@ -35,7 +35,8 @@ pub struct Org {
     /// Encryption settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Encryption>,
-    /// Who administers Studio.
+    /// Who administers Studio. In `sso` mode `identity.admin_groups` may take its place.
+    #[serde(default)]
     pub admins: Admins,
     /// Studio domains.
     pub domains: Vec<Domain>,
@@ -123,7 +124,7 @@ pub struct Encryption {
 }
 
 /// Studio administrators.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Admins {
     /// IAM role or user ARNs that get the Studio admin policy.
@@ -303,13 +304,74 @@ pub struct Catalog {
     /// a StackSet with service-managed permissions deploys it to every account in them.
     #[serde(default)]
     pub organizational_units: Vec<String>,
+    /// Create a `team=<name>` TagOption for each team and associate them with the portfolio,
+    /// so launchers pick a team tag from a list. Off by default: a TagOption is unique in an
+    /// account and region, and creating one that exists (another portfolio's) fails.
+    #[serde(default)]
+    pub tag_options: bool,
     /// Built-in products to offer: `domain`, `team`, `user-profile`. Defaults to all three.
     #[serde(default = "all_products")]
     pub products: Vec<BuiltinProduct>,
-    /// Handlebars templates of custom products, relative to the org file; rendered with the
-    /// org file's data.
+    /// Custom products: handlebars templates relative to the org file, rendered with the org
+    /// file's data; each a path, or a map with the path and what launching it needs.
     #[serde(default)]
-    pub custom: Vec<String>,
+    pub custom: Vec<CustomProduct>,
+}
+
+/// A custom product: its template's path, and optionally the launch role statements it needs.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CustomProduct {
+    /// The template's path: the launch role may call every handler permission of its
+    /// resource types, on any resource.
+    Path(String),
+    /// The template's path and the statements launching it needs.
+    Declared(DeclaredProduct),
+}
+
+/// A custom product whose launch statements are declared rather than derived.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredProduct {
+    /// The handlebars template, relative to the org file.
+    pub template: String,
+    /// What the launch role may do for this product, instead of every handler permission of
+    /// its resource types on any resource: needed for types whose handler permissions
+    /// studioform does not know, and to scope what it grants.
+    pub launch_policy: Vec<LaunchStatement>,
+}
+
+/// An `Allow` statement of the launch role.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchStatement {
+    /// IAM actions (`s3:CreateBucket`, `sns:*`).
+    pub actions: Vec<String>,
+    /// Resource ARNs, `${AWS::AccountId}` style variables allowed; every resource by default.
+    #[serde(default = "every_resource")]
+    pub resources: Vec<String>,
+}
+
+fn every_resource() -> Vec<String> {
+    vec!["*".to_owned()]
+}
+
+impl CustomProduct {
+    /// The template's path, relative to the org file.
+    pub fn template(&self) -> &str {
+        match self {
+            Self::Path(p) => p,
+            Self::Declared(d) => &d.template,
+        }
+    }
+
+    /// The declared launch statements, if any.
+    pub fn launch_policy(&self) -> Option<&[LaunchStatement]> {
+        match self {
+            Self::Path(_) => None,
+            Self::Declared(d) => Some(&d.launch_policy),
+        }
+    }
 }
 
 /// A built-in product.

@@ -122,12 +122,34 @@ impl<'a> Walker<'a> {
         }
         let allowed: Option<Vec<String>> =
             non_null.iter().map(|b| enum_values(b)).collect::<Option<Vec<_>>>().map(|v| v.concat());
-        match allowed {
-            Some(allowed) => {
-                let value = self.walk_string(node, &Value::Null, path, field)?;
-                self.check_enum(node, value, &allowed, path, field)
+        if let Some(allowed) = allowed {
+            let value = self.walk_string(node, &Value::Null, path, field)?;
+            return self.check_enum(node, value, &allowed, path, field);
+        }
+        // Alternatives of different kinds (a path, or a map with the path and more): the
+        // node's own kind picks the branch, so mistakes inside it are reported precisely.
+        let kind = match &node.kind {
+            NodeKind::Map(_) => "object",
+            NodeKind::Seq(_) => "array",
+            NodeKind::Scalar(..) => "string",
+        };
+        let fitting: Vec<&&Value> = non_null.iter().filter(|b| schema_type(b) == Some(kind)).collect();
+        match fitting.as_slice() {
+            [only] => self.walk(node, only, path, field),
+            [] => {
+                let kinds: Vec<&str> = non_null
+                    .iter()
+                    .filter_map(|b| match schema_type(b)? {
+                        "object" => Some("a map"),
+                        "array" => Some("a list"),
+                        "string" => Some("a string"),
+                        _ => None,
+                    })
+                    .collect();
+                self.wrong_kind(node, path, &kinds.join(" or "), None);
+                None
             }
-            None => Some(plain_json(node)),
+            _ => Some(plain_json(node)),
         }
     }
 

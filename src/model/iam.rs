@@ -130,6 +130,23 @@ impl Statement {
         self
     }
 
+    /// The same statement about resources of the account in template parameter `variable`
+    /// (see [`Value::in_account`]).
+    pub fn in_account(mut self, variable: &str) -> Self {
+        self.resources = match self.resources {
+            Resources::Resource(r) => Resources::Resource(r.iter().map(|v| v.in_account(variable)).collect()),
+            Resources::NotResource(r) => Resources::NotResource(r.iter().map(|v| v.in_account(variable)).collect()),
+            Resources::Computed(v) => Resources::Computed(v.in_account(variable)),
+            Resources::None => Resources::None,
+        };
+        for values in self.condition.values_mut() {
+            for v in values.values_mut() {
+                *v = v.in_account(variable);
+            }
+        }
+        self
+    }
+
     /// The action names, whether `Action` or `NotAction`.
     pub fn action_names(&self) -> &[String] {
         match &self.actions {

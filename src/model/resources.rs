@@ -35,6 +35,9 @@ pub struct Domain {
     pub auth_mode: Value,
     /// Settings for every user profile that does not override them.
     pub default_user_settings: UserSettings,
+    /// Settings of shared spaces: their execution role and security groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_space_settings: Option<UserSettings>,
     /// VPC.
     pub vpc_id: Value,
     /// Subnets.
@@ -161,6 +164,9 @@ pub struct ManagedPolicy {
     /// User names it is attached to.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<Value>,
+    /// Group names it is attached to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Value>,
 }
 
 impl ResourceType for ManagedPolicy {
@@ -374,6 +380,19 @@ pub struct PortfolioShare {
 
 impl ResourceType for PortfolioShare {
     const TYPE: &'static str = "AWS::ServiceCatalog::PortfolioShare";
+}
+
+/// AWS::ServiceCatalog::AcceptedPortfolioShare: the recipient's side of a share —
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-servicecatalog-acceptedportfolioshare.html>
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AcceptedPortfolioShare {
+    /// The shared portfolio (create-only).
+    pub portfolio_id: Value,
+}
+
+impl ResourceType for AcceptedPortfolioShare {
+    const TYPE: &'static str = "AWS::ServiceCatalog::AcceptedPortfolioShare";
 }
 
 /// AWS::CloudFormation::StackSet —

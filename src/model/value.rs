@@ -119,6 +119,29 @@ impl Intrinsic {
 }
 
 impl Value {
+    /// The same value naming another account: `${AWS::AccountId}` in every `Fn::Sub` becomes
+    /// `${<variable>}`, a parameter holding the account id. For templates deployed in one
+    /// account about resources of another (Identity Center's permission sets).
+    pub fn in_account(&self, variable: &str) -> Self {
+        let retarget = |v: &Self| v.in_account(variable);
+        match self {
+            Self::List(items) => Self::List(items.iter().map(retarget).collect()),
+            Self::Map(m) => Self::Map(m.iter().map(|(k, v)| (k.clone(), retarget(v))).collect()),
+            Self::Fn(f) => Self::Fn(Box::new(match f.as_ref() {
+                Intrinsic::Sub(t, vars) => Intrinsic::Sub(
+                    t.replace("${AWS::AccountId}", &format!("${{{variable}}}")),
+                    vars.iter().map(|(k, v)| (k.clone(), retarget(v))).collect(),
+                ),
+                Intrinsic::Join(d, items) => Intrinsic::Join(d.clone(), items.iter().map(retarget).collect()),
+                Intrinsic::If(c, a, b) => Intrinsic::If(c.clone(), retarget(a), retarget(b)),
+                Intrinsic::Select(i, v) => Intrinsic::Select(*i, retarget(v)),
+                Intrinsic::Ref(r) if r == "AWS::AccountId" => Intrinsic::Ref(variable.to_owned()),
+                other => other.clone(),
+            })),
+            other => other.clone(),
+        }
+    }
+
     /// A string literal.
     pub fn str(s: impl Into<String>) -> Self {
         Self::Str(s.into())

@@ -204,7 +204,7 @@ struct Old {
 pub fn compute(out: &OutDir, on_disk: Option<&Manifest>, bundle: &Bundle, files: &[File]) -> Result<Diff, Error> {
     let mut diff = Diff::default();
     let mut old: BTreeMap<String, Old> = BTreeMap::new();
-    for e in on_disk.iter().flat_map(|m| &m.files).filter(|e| e.kind != FileKind::Readme) {
+    for e in on_disk.iter().flat_map(|m| &m.files).filter(|e| matches!(e.kind, FileKind::Stack(_))) {
         let stem = stem(&e.path).to_owned();
         let stack = e.stack.clone().unwrap_or_else(|| format!("product {}", name_of(&e.path)));
         old.insert(stem, Old { file: e.path.clone(), stack, sha256: e.sha256.clone() });

@@ -610,7 +610,12 @@ impl OutDir {
     /// Removes temporary files that studioform versions before the journal left beside their
     /// targets (`.<name>.studioform-<pid>`) when they were stopped.
     fn sweep_legacy_temp_files(&self) {
-        for dir in ["", "stacks", "catalog", "catalog/products"] {
+        let mut dirs: BTreeSet<String> =
+            ["", "stacks", "catalog", "catalog/products", "deploy"].map(String::from).into();
+        if let Ok(Some(manifest)) = self.read_manifest() {
+            dirs.extend(manifest.files.iter().filter_map(|e| e.path.rsplit_once('/').map(|(d, _)| d.to_owned())));
+        }
+        for dir in &dirs {
             if !matches!(self.entry_kind(dir), Ok(Some(Kind::Dir))) {
                 continue;
             }

@@ -64,13 +64,16 @@ pub struct Entry {
     pub placement: Option<crate::build::Placement>,
 }
 
-/// What a file of the output is: a template of some kind of stack, or the README. Written
-/// as the stack kind's own name (`domain`, `users`, `stack-set`...), or `readme`.
+/// What a file of the output is: a template of some kind of stack, the README, or the IAM
+/// policy a deployer needs in one account. Written as the stack kind's own name (`domain`,
+/// `users`, `stack-set`...), `readme` or `deploy-policy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     /// The README.
     Readme,
+    /// What deploying the stacks of one account needs.
+    DeployPolicy,
     /// A template.
     #[serde(untagged)]
     Stack(StackKind),
@@ -113,8 +116,13 @@ struct ReadmeStack<'a> {
     name: &'a str,
     path: &'a str,
     holds: &'static str,
+    account: &'static str,
     portfolio: bool,
     stackset: bool,
+    identity_center: bool,
+    recipient: bool,
+    /// Parameters without a default: what the deploy command must give.
+    parameters: Vec<String>,
 }
 
 /// A product row of the output README.
@@ -157,6 +165,20 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
         });
         files.push(file);
     }
+    for (path, content) in deploy_policies(bundle) {
+        let file = File::new(path, content);
+        manifest.files.push(Entry {
+            path: file.path.clone(),
+            sha256: file.sha256.clone(),
+            kind: FileKind::DeployPolicy,
+            stack: None,
+            order: None,
+            resources: None,
+            key: None,
+            placement: None,
+        });
+        files.push(file);
+    }
     let readme = readme(org, bundle, &manifest);
     manifest.files.push(Entry {
         path: "README.md".into(),
@@ -176,19 +198,65 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
     files
 }
 
+/// For each account the stacks are deployed in, an IAM policy document (`deploy/<account>.json`)
+/// granting what deploying them needs: CloudFormation's stack operations, and every permission
+/// the handlers of their resource types call with the deployer's credentials.
+fn deploy_policies(bundle: &Bundle) -> Vec<(String, String)> {
+    let mut by_account: std::collections::BTreeMap<&str, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for stack in &bundle.stacks {
+        let Some(account) = stack.kind.account() else { continue };
+        by_account.entry(account).or_default().extend(crate::validate::handlers::actions(stack.json()).into_keys());
+    }
+    by_account
+        .into_iter()
+        .map(|(account, actions)| {
+            let doc = serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "DeployStacks",
+                        "Effect": "Allow",
+                        "Action": [
+                            "cloudformation:CreateChangeSet", "cloudformation:CreateStack", "cloudformation:DeleteChangeSet",
+                            "cloudformation:DeleteStack", "cloudformation:DescribeChangeSet", "cloudformation:DescribeStackEvents",
+                            "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet", "cloudformation:GetTemplateSummary",
+                            "cloudformation:ListExports", "cloudformation:UpdateStack", "cloudformation:ValidateTemplate"
+                        ],
+                        "Resource": "*"
+                    },
+                    {"Sid": "WhatTheResourceHandlersCall", "Effect": "Allow", "Action": actions, "Resource": "*"}
+                ]
+            });
+            (format!("deploy/{account}.json"), crate::render::json(&doc))
+        })
+        .collect()
+}
+
 fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
     let stacks: Vec<ReadmeStack<'_>> = manifest
         .files
         .iter()
         .filter_map(|e| {
             let FileKind::Stack(kind) = e.kind else { return None };
+            let name = e.stack.as_deref()?;
+            let template = bundle.stacks.iter().find(|s| s.name == name && s.kind == kind)?.json();
+            let parameters = template
+                .get("Parameters")
+                .and_then(serde_json::Value::as_object)
+                .map(|p| p.iter().filter(|(_, v)| v.get("Default").is_none()).map(|(k, _)| k.clone()).collect())
+                .unwrap_or_default();
             Some(ReadmeStack {
                 order: e.order?,
-                name: e.stack.as_deref()?,
+                name,
                 path: &e.path,
                 holds: kind.holds(),
+                account: kind.account()?,
                 portfolio: kind == StackKind::Portfolio,
                 stackset: kind == StackKind::StackSet,
+                identity_center: kind == StackKind::IdentityCenter,
+                recipient: kind == StackKind::Recipient,
+                parameters,
             })
         })
         .collect();
@@ -202,7 +270,9 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
             Some(ReadmeProduct { name, path: &e.path, key: e.key.as_deref()?, version: &history.versions.last()?.name })
         })
         .collect();
-    let data = serde_json::json!({"org": org, "stacks": stacks, "products": products});
+    let policies: Vec<&str> =
+        manifest.files.iter().filter(|e| e.kind == FileKind::DeployPolicy).map(|e| e.path.as_str()).collect();
+    let data = serde_json::json!({"org": org, "stacks": stacks, "products": products, "policies": policies});
     // The template ships with studioform and its data is built here: a failure is a bug.
     crate::render::prose(README_TEMPLATE, &data).unwrap_or_else(|e| format!("README template error: {e}\n"))
 }

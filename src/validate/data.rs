@@ -44,6 +44,10 @@ const SCHEMAS: &[(&str, &str)] = &[
     ("AWS::SageMaker::Space", include_str!("../../schemas/resources/AWS_SageMaker_Space.json")),
     ("AWS::SageMaker::UserProfile", include_str!("../../schemas/resources/AWS_SageMaker_UserProfile.json")),
     (
+        "AWS::ServiceCatalog::AcceptedPortfolioShare",
+        include_str!("../../schemas/resources/AWS_ServiceCatalog_AcceptedPortfolioShare.json"),
+    ),
+    (
         "AWS::ServiceCatalog::CloudFormationProduct",
         include_str!("../../schemas/resources/AWS_ServiceCatalog_CloudFormationProduct.json"),
     ),
@@ -188,6 +192,24 @@ impl Catalog {
         }
         self.detailed.values().flat_map(|s| &s.conditions).any(|k| key_matches(k, &lower))
     }
+}
+
+const IAM_RESOURCES: &str = include_str!("../../schemas/iam/resources.json");
+
+/// The resource types `action` applies to (`role`, `domain`...), for the services whose
+/// resource types are vendored; `None` for other services, and for actions on no resource.
+pub fn action_resource_types(action: &str) -> Option<&'static [String]> {
+    static TABLE: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let raw: HashMap<String, HashMap<String, Vec<String>>> =
+            serde_json::from_str(IAM_RESOURCES).unwrap_or_default();
+        raw.into_iter()
+            .flat_map(|(service, actions)| {
+                actions.into_iter().map(move |(name, types)| (format!("{service}:{name}").to_ascii_lowercase(), types))
+            })
+            .collect()
+    });
+    table.get(&action.to_ascii_lowercase()).map(Vec::as_slice)
 }
 
 /// The IAM catalog, parsed once.

@@ -7,6 +7,7 @@
 
 mod ctx;
 pub mod data;
+pub mod handlers;
 mod iam;
 pub mod limits;
 mod properties;
@@ -62,7 +63,43 @@ pub fn bundle(bundle: &Bundle) -> Vec<Diagnostic> {
         }
         out
     });
-    per_stack.into_iter().flatten().collect()
+    let mut all: Vec<Diagnostic> = per_stack.into_iter().flatten().collect();
+    all.extend(launch_roles(bundle));
+    all
+}
+
+/// What the launch roles of the bundle's portfolios cannot do for the products they launch.
+fn launch_roles(bundle: &Bundle) -> Vec<Diagnostic> {
+    use crate::build::layout::StackKind;
+    let mut out = Vec::new();
+    for portfolio in bundle.stacks.iter().filter(|s| s.kind == StackKind::Portfolio) {
+        for role in handlers::launch_roles(portfolio.json()) {
+            let url_text = |u: &Value| match crate::model::value::as_intrinsic(u) {
+                Some(("Fn::Sub", Value::String(s))) => Some(s.clone()),
+                _ => u.as_str().map(str::to_owned),
+            };
+            let urls: Vec<String> = role.urls.iter().filter_map(url_text).collect();
+            let launched = bundle
+                .stacks
+                .iter()
+                .filter(|s| s.kind == StackKind::Product)
+                .filter(|p| p.key.as_ref().is_some_and(|k| urls.iter().any(|u| u.ends_with(k.as_str()))));
+            for product in launched {
+                for d in handlers::check_launch(&role, &product.name, product.json()) {
+                    let origin = match d.path().map(|p| p.0.as_slice()) {
+                        Some([Segment::Key(_), Segment::Key(id), ..]) => product.origin_of(id),
+                        _ => None,
+                    };
+                    out.push(Diagnostic {
+                        message: format!("stack {}: {}", portfolio.name, d.message),
+                        at: At::Path(origin.unwrap_or_else(Path::root), crate::diag::Focus::Value),
+                        ..d
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The length of `v` as compact JSON, counted without building the string.
