@@ -6,10 +6,12 @@
 //! [`render`] prints them and [`output`] writes them atomically with a manifest, under a
 //! lock. [`input`] reads every input file within bounds.
 
+pub mod access;
 pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod glob;
 pub mod ids;
 pub mod input;
 pub mod model;

@@ -396,28 +396,6 @@ fn principal_shape(ctx: &mut Ctx<'_>, at: &Path, p: &Value) {
     }
 }
 
-/// Matches IAM's `*` and `?` wildcards, case-insensitively.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t, mut star, mut mark) = (0, 0, None, 0);
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p].eq_ignore_ascii_case(&text[t])) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some(p);
-            mark = t;
-            p += 1;
-        } else if let Some(s) = star {
-            p = s + 1;
-            mark += 1;
-            t = mark;
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|c| *c == b'*')
-}
-
 fn action(ctx: &mut Ctx<'_>, at: &Path, name: &str) {
     if name == "*" {
         return;
@@ -437,7 +415,7 @@ fn action(ctx: &mut Ctx<'_>, at: &Path, name: &str) {
     let Some(detail) = c.detailed.get(&service) else { return };
     let lower = pattern.to_ascii_lowercase();
     let matches = if lower.contains(['*', '?']) {
-        detail.actions.keys().any(|a| glob(lower.as_bytes(), a.as_bytes()))
+        detail.actions.keys().any(|a| crate::glob::ascii_ci(&lower, a))
     } else {
         detail.actions.contains_key(&lower)
     };
@@ -505,19 +483,5 @@ fn condition_key(ctx: &mut Ctx<'_>, at: &Path, key: &str) {
         let help = did_you_mean(key, &known).map(|b| format!("did you mean `{b}`?"));
         ctx.warn("IAM307", at.clone(), format!("`{key}` is not a condition key IAM documents"), help);
         ctx.on_key();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn matches_iam_wildcards() {
-        assert!(glob(b"describe*", b"describedomain"));
-        assert!(glob(b"*", b"anything"));
-        assert!(glob(b"get?bject", b"getobject"));
-        assert!(!glob(b"describe*", b"listdomains"));
-        assert!(glob(b"*tags", b"addtags"));
     }
 }

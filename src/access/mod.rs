@@ -1,0 +1,3 @@
+//! Who can do what in an estate, evaluated offline from its own policies.
+
+pub mod eval;
