@@ -244,7 +244,7 @@ fn diff_lists_the_iam_actions_a_persona_change_adds_and_removes() {
         assert!(added.contains(&a.to_owned()), "{a} added: {added:?}");
     }
     let removed = actions("removed");
-    assert!(removed.contains(&"sagemaker:CreateTrainingJob".to_owned()), "{removed:?}");
+    assert!(removed.contains(&"sagemaker:CreateHyperParameterTuningJob".to_owned()), "{removed:?}");
     let unchanged = "sagemaker:CreateApp".to_owned();
     assert!(!added.contains(&unchanged) && !removed.contains(&unchanged), "unchanged grants are not listed");
     let row = team["iam"]

@@ -36,8 +36,15 @@ fn iam_people_open_only_the_studio_tagged_with_their_user_name() {
     let deny = statement(&access, "LoginPolicy", "DenyOthersStudios");
     assert_eq!(deny["Effect"], "Deny");
     assert_eq!(deny["Condition"], json!({"StringNotEquals": {"sagemaker:ResourceTag/userId": "${aws:username}"}}));
-    // The login policy grants nothing else.
-    assert_eq!(statements(&access, "LoginPolicy").len(), 2);
+    // The login policy grants nothing else but what the console reads on the way to Studio.
+    let all = statements(&access, "LoginPolicy");
+    assert_eq!(all.len(), 5);
+    for s in all.iter().filter(|s| s["Sid"] != "OpenOwnStudio" && s["Sid"] != "DenyOthersStudios") {
+        assert!(
+            actions(s).iter().all(|a| a.starts_with("sagemaker:List") || a.starts_with("sagemaker:Describe")),
+            "{s}"
+        );
+    }
     assert_eq!(
         access["Resources"]["StudioUsersGroup"]["Properties"]["ManagedPolicyArns"],
         json!([{"Ref": "LoginPolicy"}])

@@ -77,14 +77,16 @@ fn data_scientists_run_jobs_and_models_but_never_manage_endpoints_or_pipelines()
 }
 
 #[test]
-fn mlops_manages_endpoints_and_pipelines_but_runs_no_training_jobs() {
+fn mlops_manages_endpoints_and_pipelines_whose_steps_run_jobs_but_no_tuning_or_experiments() {
     let platform = stack(&example("personas.yaml"), "initech-team-platform");
     let (allowed, _) = actions(&platform);
     assert!(has(&allowed, ENDPOINTS) && has(&allowed, PIPELINES) && has(&allowed, STUDIO));
     assert!(has(&allowed, &["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"]));
+    // The pipelines' steps run as this role: they create the team's jobs.
+    assert!(has(&allowed, &["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob"]));
     assert!(none_of(
         &allowed,
-        &["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateExperiment"]
+        &["sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateAutoMLJob", "sagemaker:CreateExperiment"]
     ));
 }
 
@@ -180,12 +182,14 @@ fn a_custom_persona_gets_exactly_its_activities() {
     assert!(!sids(&insights).iter().any(|s| s.starts_with("Manage")));
 }
 
+/// The tier's actions on the tracking server (its artifact store aside).
 fn mlflow_actions(template: &Value) -> BTreeSet<String> {
     template["Resources"]["MlflowPolicy"]["Properties"]["PolicyDocument"]["Statement"]
         .as_array()
         .map(|a| {
             a.iter()
                 .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()))
+                .filter(|a| a.starts_with("sagemaker"))
                 .collect()
         })
         .unwrap_or_default()
@@ -254,7 +258,14 @@ fn managed_mlflow_tiers_grant_exactly_their_actions_on_the_server() {
         ])
     );
     for s in admin["Resources"]["MlflowPolicy"]["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap() {
-        assert_eq!(s["Resource"], json!([server]), "scoped to the server's ARN");
+        let on_server = s["Action"].as_array().unwrap().iter().all(|a| a.as_str().unwrap().starts_with("sagemaker"));
+        if on_server {
+            assert_eq!(s["Resource"], json!([server]), "scoped to the server's ARN");
+        } else {
+            // The artifact store: the server's bucket, or the org's key for it.
+            let r = s["Resource"].to_string();
+            assert!(r.contains("initech-mlflow-artifacts") || r.contains(":kms:"), "{r}");
+        }
     }
     assert!(stack(&text, "initech-team-jobs")["Resources"].get("MlflowPolicy").is_none(), "no tier, no policy");
 }
@@ -358,8 +369,15 @@ fn the_deployment_role_has_exactly_the_documented_permissions() {
         role["ManagedPolicyArns"],
         json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonSageMakerFullAccess"}])
     );
+    let allows: Vec<Value> = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .cloned()
+        .collect();
     assert_eq!(
-        role["Policies"][0]["PolicyDocument"]["Statement"],
+        Value::Array(allows),
         json!([
             {"Sid": "DeploymentBuckets", "Effect": "Allow", "Action": ["s3:PutObjectAcl", "s3:PutObjectTagging"], "Resource": [
                 {"Fn::Sub": "arn:${AWS::Partition}:s3:::mlflow-sagemaker-*-${AWS::AccountId}"},
@@ -370,6 +388,16 @@ fn the_deployment_role_has_exactly_the_documented_permissions() {
                 {"Fn::Sub": "arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*"}]}
         ])
     );
+    // AmazonSageMakerFullAccess would let the role open anyone's Studio: denied explicitly.
+    let denies: Vec<&Value> = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Effect"] == "Deny")
+        .collect();
+    let sids: Vec<&str> = denies.iter().map(|s| s["Sid"].as_str().unwrap()).collect();
+    assert_eq!(sids, ["DenyStudio", "DenyRetaggingIsolationTags", "DenyTeamRoles"]);
+    assert!(denies[0]["Action"].as_array().unwrap().contains(&json!("sagemaker:CreatePresignedDomainUrl")));
     assert_eq!(d["Resources"]["DeploymentInstanceProfile"]["Properties"]["Roles"], json!([{"Ref": "DeploymentRole"}]));
     let pass = &d["Resources"]["PassRolePolicy"]["Properties"];
     assert_eq!(

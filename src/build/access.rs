@@ -56,8 +56,8 @@ pub(super) fn stack(org: &Org) -> Stack {
     }
 
     let mut login_policies = Vec::new();
-    for (i, (group, _)) in groups.iter().enumerate() {
-        let login = login_statements(org, group);
+    for (i, (group, domains)) in groups.iter().enumerate() {
+        let login = login_statements(org, group, domains);
         if login.is_empty() {
             break;
         }
@@ -282,7 +282,7 @@ fn admin_statements(
 }
 
 /// Open only your own Studio: a presigned URL only for profiles tagged with your id.
-pub(super) fn login_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> {
+pub(super) fn login_statements(org: &Org, profiles: &[Value], domains: &[Value]) -> Vec<Statement> {
     let key = format!("sagemaker:ResourceTag/{}", org.identity.user_tag);
     let Some(me) = person_variable(org) else { return Vec::new() };
     vec![
@@ -291,6 +291,14 @@ pub(super) fn login_statements(org: &Org, profiles: &[Value]) -> Vec<Statement> 
             &key,
             me.as_str(),
         ),
+        // What the SageMaker console lists and reads on its way to the Open Studio button.
+        Statement::allow(
+            ["sagemaker:ListApps", "sagemaker:ListDomains", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"],
+            any(),
+        )
+        .sid("FindStudioInConsole"),
+        Statement::allow(["sagemaker:DescribeDomain"], domains.to_vec()).sid("ReadDomainsInConsole"),
+        Statement::allow(["sagemaker:DescribeUserProfile"], profiles.to_vec()).sid("ReadProfilesInConsole"),
         // Holds even if other policies of the person allow more.
         Statement::deny(["sagemaker:CreatePresignedDomainUrl"], profiles.to_vec()).sid("DenyOthersStudios").when(
             "StringNotEquals",

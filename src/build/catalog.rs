@@ -288,6 +288,7 @@ fn domain_product(org: &Org) -> Template {
         access: Value::reference("AppNetworkAccessType"),
         kms_key: Some(Value::if_("HasKmsKey", Value::reference("KmsKeyArn"), Value::no_value())),
         source_identity: Switch::When("PropagateSourceIdentity".into()),
+        team_default: None,
     };
     add_domain(&mut t, &source, &path!["catalog", "products"], &format!("{}-studio", org.name));
     t.output(
@@ -369,6 +370,10 @@ fn team_product(org: &Org) -> Template {
         ),
         vpc: (org.network.subnet_ids.clone(), org.network.security_group_ids.clone()),
         kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()),
+        // A team launched from the catalog passes only its own role.
+        job_roles: Vec::new(),
+        jobs_for: None,
+        also_attached: Vec::new(),
     };
     add_role(&mut t, org, &source, &path!["catalog", "products"]);
     t.output("ExecutionRoleArn", "ARN of the team's execution role", Value::get_att("ExecutionRole", "Arn"), None);
@@ -652,7 +657,11 @@ fn portfolio(org: &Org, cat: &Catalog, histories: &[History], launch_statements:
     let attach = cat.organizational_units.is_empty();
     add_end_user_policy(&mut t, cat, attach, &origin);
 
-    let login = access::login_statements(org, &[super::layout::sagemaker_arn("user-profile/*/*")]);
+    let login = access::login_statements(
+        org,
+        &[super::layout::sagemaker_arn("user-profile/*/*")],
+        &[super::layout::sagemaker_arn("domain/*")],
+    );
     let has_login = !login.is_empty();
     if has_login {
         let policy = ManagedPolicy {

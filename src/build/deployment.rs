@@ -33,6 +33,31 @@ pub(super) fn stack(org: &Org) -> Option<Stack> {
             vec![Value::sub("arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*")],
         )
         .sid("FindModelImages"),
+        // AmazonSageMakerFullAccess lets its holder open anyone's Studio, administer profiles
+        // and domains and pass any role to SageMaker: the role deploys models, nothing else.
+        Statement::deny(
+            [
+                "sagemaker:CreateApp",
+                "sagemaker:CreatePresignedDomainUrl",
+                "sagemaker:CreateSpace",
+                "sagemaker:DeleteApp",
+                "sagemaker:DeleteSpace",
+                "sagemaker:UpdateSpace",
+            ]
+            .into_iter()
+            .chain(crate::build::team::STUDIO_ADMIN.iter().copied()),
+            crate::model::iam::any(),
+        )
+        .sid("DenyStudio"),
+        Statement::deny(["sagemaker:AddTags", "sagemaker:DeleteTags"], crate::model::iam::any())
+            .sid("DenyRetaggingIsolationTags")
+            .when(
+                "ForAnyValue:StringEquals",
+                "aws:TagKeys",
+                Value::strs([org.identity.user_tag.as_str(), crate::ids::TEAM_TAG, crate::ids::OWNER_TAG]),
+            )
+            .when("Null", "sagemaker:TaggingAction", "true"),
+        Statement::deny(["iam:PassRole"], vec![role_arn(&layout.team_role_pattern())]).sid("DenyTeamRoles"),
     ]);
     let role = Role {
         role_name: Some(Value::from(&name)),

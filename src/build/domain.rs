@@ -42,6 +42,10 @@ pub(super) struct DomainSource {
     pub kms_key: Option<Value>,
     /// Whether the profile name is propagated as source identity.
     pub source_identity: Switch,
+    /// In a domain of one team signing in through Identity Center, the default role is that
+    /// team's: its name and team. People of the team's groups who have no profile in the org
+    /// file get one on first sign-in, running as this role.
+    pub team_default: Option<(String, String)>,
 }
 
 /// The domain's stack.
@@ -62,6 +66,7 @@ pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
         access: Value::from(if net.internet { "PublicInternetOnly" } else { "VpcOnly" }),
         kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref()).map(Value::from),
         source_identity: if domain.source_identity { Switch::On } else { Switch::Off },
+        team_default: sso_default_role(org, &domain.name),
     };
     let mut t = Template::new(format!("studioform: SageMaker Studio domain {} of {}", domain.name, org.name));
     add_domain(&mut t, &source, &path!["domains", index], &format!("{}-studio-{}", org.name, domain.name));
@@ -90,6 +95,17 @@ pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
     Stack::new(name, StackKind::Domain, t)
 }
 
+/// In `sso` mode, for a domain of exactly one team: the name of the domain's default role,
+/// which gets that team's policies, and the team.
+pub(super) fn sso_default_role(org: &Org, domain: &str) -> Option<(String, String)> {
+    if org.identity.mode != Mode::Sso {
+        return None;
+    }
+    let mut teams = org.teams.iter().filter(|t| t.domain == domain);
+    let (Some(team), None) = (teams.next(), teams.next()) else { return None };
+    Some((format!("{}-sso-{}", org.name, team.name), team.name.clone()))
+}
+
 /// The domain auth mode of the org's identity mode.
 pub(super) fn auth_mode(org: &Org) -> &'static str {
     if org.identity.mode == Mode::Sso { "SSO" } else { "IAM" }
@@ -107,13 +123,26 @@ pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path,
     if let Some(when) = source.source_identity.condition() {
         trust.push(Statement::trust(sagemaker(), ["sts:SetSourceIdentity"]).only_if(when));
     }
-    let role = Role {
-        description: Some(format!(
-            "studioform: default execution role of Studio domain {} and of its shared spaces; grants nothing",
-            source.label
-        )),
-        assume_role_policy_document: PolicyDocument::new(trust),
-        ..Role::default()
+    let role = match &source.team_default {
+        // The team stack attaches the team's policies to it, by name.
+        Some((name, team)) => Role {
+            role_name: Some(Value::from(name)),
+            description: Some(format!(
+                "studioform: default execution role of Studio domain {}: team {team}'s, for people who sign in without a profile of their own",
+                source.label
+            )),
+            assume_role_policy_document: PolicyDocument::new(trust),
+            tags: vec![Tag::new(crate::ids::TEAM_TAG, team.as_str())],
+            ..Role::default()
+        },
+        None => Role {
+            description: Some(format!(
+                "studioform: default execution role of Studio domain {} and of its shared spaces; grants nothing",
+                source.label
+            )),
+            assume_role_policy_document: PolicyDocument::new(trust),
+            ..Role::default()
+        },
     };
     t.add("DefaultExecutionRole", Resource::new(&role, origin.clone()));
 

@@ -98,6 +98,39 @@ pub(super) fn tier_statements(org: &Org, switches: &Switches) -> Vec<Statement> 
             if let Some(when) = admins.condition() {
                 out.push(Statement::allow(["sagemaker-mlflow:*"], server()).sid("AdministerMlflow").only_if(when));
             }
+            // The MLflow client reads and writes run artifacts in the artifact store with the
+            // caller's own credentials: every tier reads them, admins also write.
+            // <https://github.com/aws/sagemaker-mlflow>
+            let bucket = m.artifact_bucket.as_deref().unwrap_or_default();
+            let objects = || vec![Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"))];
+            let any_tier = switches.any(&["MlflowAdmin", "MlflowReader", "MlflowModelApprover"]);
+            if let Some(when) = any_tier.condition() {
+                out.push(
+                    Statement::allow(
+                        ["s3:GetBucketLocation", "s3:ListBucket"],
+                        vec![Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}"))],
+                    )
+                    .sid("ListMlflowArtifacts")
+                    .only_if(when),
+                );
+                out.push(Statement::allow(["s3:GetObject"], objects()).sid("ReadMlflowArtifacts").only_if(when));
+            }
+            if let Some(when) = admins.condition() {
+                out.push(
+                    Statement::allow(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"], objects())
+                        .sid("WriteMlflowArtifacts")
+                        .only_if(when),
+                );
+            }
+            if let Some(key) = org.encryption.as_ref().and_then(|e| e.kms_key_arn.as_ref())
+                && let Some(when) = any_tier.condition()
+            {
+                out.push(
+                    Statement::allow(["kms:Decrypt", "kms:GenerateDataKey"], vec![Value::from(key)])
+                        .sid("MlflowArtifactKey")
+                        .only_if(when),
+                );
+            }
         }
         MlflowServer::ApiGateway => {
             let routes = |list: &[&str]| list.iter().map(|r| route(m, r)).collect::<Vec<_>>();

@@ -155,10 +155,21 @@ pub(super) fn actions(activity: Activity) -> Actions {
             read: &["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig"],
             list: &["sagemaker:ListEndpointConfigs", "sagemaker:ListEndpoints"],
         },
+        // A pipeline's steps run as its role: the team's pipelines create and stop the jobs
+        // and models of their steps, each with the team tag.
         Activity::ManagePipelines => Actions {
-            create: &["sagemaker:CreatePipeline"],
+            create: &[
+                "sagemaker:CreateModel",
+                "sagemaker:CreatePipeline",
+                "sagemaker:CreateProcessingJob",
+                "sagemaker:CreateTrainingJob",
+                "sagemaker:CreateTransformJob",
+            ],
             change: &[
                 "sagemaker:DeletePipeline",
+                "sagemaker:StopProcessingJob",
+                "sagemaker:StopTrainingJob",
+                "sagemaker:StopTransformJob",
                 "sagemaker:RetryPipelineExecution",
                 "sagemaker:SendPipelineExecutionStepFailure",
                 "sagemaker:SendPipelineExecutionStepSuccess",
@@ -171,6 +182,9 @@ pub(super) fn actions(activity: Activity) -> Actions {
                 "sagemaker:DescribePipeline",
                 "sagemaker:DescribePipelineDefinitionForExecution",
                 "sagemaker:DescribePipelineExecution",
+                "sagemaker:DescribeProcessingJob",
+                "sagemaker:DescribeTrainingJob",
+                "sagemaker:DescribeTransformJob",
             ],
             list: &[
                 "sagemaker:ListPipelineExecutionSteps",

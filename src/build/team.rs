@@ -19,19 +19,24 @@ use crate::model::{Resource, Template, Value};
 use crate::path;
 use crate::path::Path;
 
+/// The tag naming the domain whose teams may pass a job team's role to their jobs.
+pub const JOBS_FOR_TAG: &str = "studioform:jobs-for";
+
 /// The policy variable of the person behind a Studio session.
 pub const SOURCE_IDENTITY: &str = "${aws:SourceIdentity}";
 
-/// Read, list and search across SageMaker: the read-only part of every team role.
+/// Reading SageMaker: the read-only part of a team role without a persona; what is read
+/// must carry the team tag, but for Studio's metadata.
 pub const READ_ONLY: &[&str] = &[
     "sagemaker:BatchDescribe*",
     "sagemaker:BatchGet*",
     "sagemaker:Describe*",
     "sagemaker:Get*",
-    "sagemaker:List*",
     "sagemaker:QueryLineage",
-    "sagemaker:Search",
 ];
+
+/// Listing and searching SageMaker.
+pub const LIST_ONLY: &[&str] = &["sagemaker:List*", "sagemaker:Search"];
 
 /// Creating these resources requires the team tag (and, with sourceIdentity, the owner tag).
 pub const CREATE: &[&str] = &[
@@ -104,6 +109,15 @@ pub(super) struct TeamSource {
     pub vpc: (Vec<String>, Vec<String>),
     /// The org's KMS key.
     pub kms_key: Option<String>,
+    /// Roles of the domain's job teams (the compute persona) the team may pass to its jobs,
+    /// besides its own.
+    pub job_roles: Vec<String>,
+    /// For a job team's role, the id of the domain whose teams pass it: its tag
+    /// `studioform:jobs-for`, which `studioform access` reads.
+    pub jobs_for: Option<Value>,
+    /// Other roles the team's policies are attached to, by name: the default role of an
+    /// Identity Center domain of this team alone.
+    pub also_attached: Vec<String>,
 }
 
 /// A name that may hold `${Param}` variables.
@@ -131,6 +145,16 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team) -> Stack {
         instance_types: (Value::strs(&team.instance_types), Value::strs(&app_types)),
         vpc: (org.network.subnet_ids.clone(), org.network.security_group_ids.clone()),
         kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()),
+        job_roles: job_teams(org, &team.domain)
+            .filter(|t| t.name != team.name)
+            .map(|t| layout.team_role_name(&t.name))
+            .collect(),
+        jobs_for: job_teams(org, &team.domain).any(|t| t.name == team.name).then(|| layout.domain_id(&team.domain)),
+        also_attached: super::domain::sso_default_role(org, &team.domain)
+            .filter(|(_, t)| *t == team.name)
+            .map(|(name, _)| name)
+            .into_iter()
+            .collect(),
     };
     let mut t = Template::new(format!(
         "studioform: execution role of team {} in domain {} of {}; isolated by the tag {TEAM_TAG}={}",
@@ -147,6 +171,18 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team) -> Stack {
     );
     t.output("ExecutionRoleName", "Name of the team's execution role", Value::reference("ExecutionRole"), None);
     Stack::new(name, StackKind::Team, t)
+}
+
+/// The teams of `domain` whose role only runs jobs (a persona with `access-aws-services` and
+/// without `run-studio-app`, such as `compute`): the domain's other teams pass it to their
+/// jobs and pipelines.
+pub(super) fn job_teams<'o>(org: &'o Org, domain: &'o str) -> impl Iterator<Item = &'o Team> {
+    org.teams.iter().filter(move |t| {
+        let activities = t.persona.as_deref().map(|p| super::grants::persona_activities(org, p)).unwrap_or_default();
+        t.domain == domain
+            && activities.contains(&Activity::AccessAwsServices)
+            && !activities.contains(&Activity::RunStudioApp)
+    })
 }
 
 /// Adds the execution role `ExecutionRole` and its managed policies to `t`.
@@ -168,6 +204,13 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
             "Studio apps, read-only SageMaker, logs and images",
             Switch::On,
             studio_statements(source),
+        ),
+        (
+            "ReadPolicy".to_owned(),
+            "read",
+            "reading Studio and the team's SageMaker resources",
+            Switch::On,
+            reading_statements(source),
         ),
         (
             "TeamResourcesPolicy".to_owned(),
@@ -215,6 +258,7 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
             managed_policy_name: Some(named(&format!("{}-{suffix}", source.role_name))),
             description: Some(format!("studioform: {what}")),
             policy_document: PolicyDocument::new(statements),
+            roles: source.also_attached.iter().map(Value::from).collect(),
             ..ManagedPolicy::default()
         };
         let mut resource = Resource::new(&policy, origin.clone());
@@ -240,7 +284,9 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
         assume_role_policy_document: PolicyDocument::new(trust),
         managed_policy_arns: arns,
         policies: Vec::new(),
-        tags: vec![Tag::new(TEAM_TAG, source.name.clone())],
+        tags: std::iter::once(Tag::new(TEAM_TAG, source.name.clone()))
+            .chain(source.jobs_for.clone().map(|d| Tag::new(JOBS_FOR_TAG, d)))
+            .collect(),
     };
     t.add("ExecutionRole", Resource::new(&role, origin.clone()));
     t.conditions.extend(source.switches.conditions());
@@ -257,6 +303,13 @@ fn tag_conditions(prefix: &str, source: &TeamSource, owner: bool) -> Conditions 
     Conditions::from([("StringEquals".to_owned(), keys)])
 }
 
+/// `statement` for sessions without a source identity (pipeline steps, jobs), on the team tag
+/// under `prefix` alone.
+fn outside_studio(mut statement: Statement, prefix: &str, source: &TeamSource) -> Statement {
+    statement.condition = tag_conditions(prefix, source, false);
+    statement.when("Null", "aws:SourceIdentity", "true")
+}
+
 /// Adds `statement` when `switch` is not off, under its condition.
 fn push(out: &mut Vec<Statement>, switch: &Switch, statement: Statement) {
     if let Some(when) = switch.condition() {
@@ -264,76 +317,132 @@ fn push(out: &mut Vec<Statement>, switch: &Switch, statement: Statement) {
     }
 }
 
+/// Studio's own metadata: the team's domain, its profiles, spaces and apps, readable within
+/// the domain. Every other read needs the team tag on what is read.
+const STUDIO_READ: &[&str] =
+    &["sagemaker:DescribeApp", "sagemaker:DescribeDomain", "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile"];
+
+/// The domain's own resources, for Studio's metadata reads.
+fn domain_resources(source: &TeamSource) -> Vec<Value> {
+    ["domain/${DomainId}", "user-profile/${DomainId}/*", "space/${DomainId}/*", "app/${DomainId}/*"]
+        .iter()
+        .map(|r| domain_scoped_arn(r, source.domain_id.clone()))
+        .collect()
+}
+
+/// Statements reading `actions`: Studio's metadata in the team's domain, anything else only
+/// when it carries the team tag ("read and describe resources created by the team"), which
+/// keeps other teams' jobs, models and Feature Store records out of reach.
+fn read_statements(source: &TeamSource, actions: &[&str], sid: &str) -> Vec<Statement> {
+    let (studio, tagged): (Vec<&str>, Vec<&str>) = actions.iter().partition(|a| STUDIO_READ.contains(a));
+    let mut out = Vec::new();
+    if !studio.is_empty() {
+        out.push(Statement::allow(studio, domain_resources(source)).sid(&format!("{sid}Studio")));
+    }
+    if !tagged.is_empty() {
+        let mut s = Statement::allow(tagged, any()).sid(&format!("{sid}Team"));
+        s.condition = tag_conditions("sagemaker:ResourceTag", source, false);
+        out.push(s);
+    }
+    out
+}
+
+/// Statements listing: `List*` calls name no resource; `Search` returns only what carries the
+/// team tag, as the caller must ask with `VisibilityConditions: [{Key: Tags.team, Value:
+/// <team>}]`.
+/// <https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html#limit-access-to-searchable-resources>
+fn list_statements(source: &TeamSource, actions: &[&str], sid: &str) -> Vec<Statement> {
+    let (search, list): (Vec<&str>, Vec<&str>) = actions.iter().partition(|a| **a == "sagemaker:Search");
+    let mut out = Vec::new();
+    if !list.is_empty() {
+        out.push(Statement::allow(list, any()).sid(&format!("{sid}List")));
+    }
+    if !search.is_empty() {
+        out.push(Statement::allow(search, any()).sid(&format!("{sid}Search")).when(
+            "StringEquals",
+            &format!("sagemaker:SearchVisibilityCondition/Tags.{TEAM_TAG}/EqualsIfExists"),
+            source.name.clone(),
+        ));
+    }
+    out
+}
+
 /// The flags of activities, for [`Switches::any`].
 fn flags(activities: &[Activity]) -> Vec<&'static str> {
     activities.iter().map(|a| activity_flag(*a)).collect()
+}
+
+/// Reading SageMaker: Studio's metadata in the team's domain, the team's own resources,
+/// listing, and searching what carries the team tag.
+fn reading_statements(source: &TeamSource) -> Vec<Statement> {
+    let sw = &source.switches;
+    let mut out = Vec::new();
+    let baseline = sw.flag("Baseline");
+    let mut reads = read_statements(source, STUDIO_READ, "ReadSageMaker");
+    if let Some(team) = read_statements(source, READ_ONLY, "ReadSageMaker").pop() {
+        reads.push(team);
+    }
+    reads.extend(list_statements(source, LIST_ONLY, "ReadSageMaker"));
+    for s in reads {
+        push(&mut out, &baseline, s);
+    }
+    for activity in [Activity::RunStudioApp, Activity::SearchExperiments] {
+        let a = personas::actions(activity);
+        let on = sw.flag(activity_flag(activity));
+        let name = activity_flag(activity);
+        for s in read_statements(source, a.read, &format!("{name}Read"))
+            .into_iter()
+            .chain(list_statements(source, a.list, name))
+        {
+            push(&mut out, &on, s);
+        }
+    }
+    out
 }
 
 fn studio_statements(source: &TeamSource) -> Vec<Statement> {
     let sw = &source.switches;
     let apps = domain_scoped_arn("app/${DomainId}/*", source.domain_id.clone());
     let spaces = domain_scoped_arn("space/${DomainId}/*", source.domain_id.clone());
-    let studio = [
-        "sagemaker:CreateApp",
-        "sagemaker:CreateSpace",
-        "sagemaker:DeleteApp",
-        "sagemaker:DeleteSpace",
-        "sagemaker:UpdateSpace",
-    ];
     let uses_studio = sw.any(&["Baseline", "RunStudioApp"]);
-    let si = sw.flag("SourceIdentity");
-    let owned = sw.and(&uses_studio, &si);
-    let unowned = sw.and(&uses_studio, &sw.not(&si));
     let mut out = Vec::new();
-    push(&mut out, &sw.flag("Baseline"), Statement::allow(READ_ONLY, any()).sid("ReadSageMaker"));
-    // Spaces and their apps belong to the profile that owns them; a person may manage
-    // their own and unowned shared spaces, never a teammate's.
-    // <https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-jl-user-guide-private-space.html>
+    // Spaces and their apps belong to the profile that owns them: a person may manage their
+    // own private spaces, never a teammate's nor another team's, and creates no shared space
+    // (every profile of the domain, whatever its team, may join one). Studio sets
+    // `sagemaker:UserProfileName` on the requests of a profile's session; Studio Classic apps
+    // live under the profile itself.
+    // <https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-jl-admin-guide-permissions.html>
     // Inside `Fn::Sub`, `${!x}` is the literal `${x}`: the policy variable, not a stack value.
-    let own_profile = domain_scoped_arn("user-profile/${DomainId}/${!aws:SourceIdentity}", source.domain_id.clone());
+    let own_profile =
+        domain_scoped_arn("user-profile/${DomainId}/${!sagemaker:UserProfileName}", source.domain_id.clone());
+    let own_classic_apps =
+        domain_scoped_arn("app/${DomainId}/${!sagemaker:UserProfileName}/*", source.domain_id.clone());
     push(
         &mut out,
-        &owned,
+        &uses_studio,
         Statement::allow(
             ["sagemaker:CreateSpace", "sagemaker:DeleteSpace", "sagemaker:UpdateSpace"],
             vec![spaces.clone()],
         )
-        .sid("OwnSpaces")
-        .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile.clone()),
+        .sid("OwnPrivateSpaces")
+        .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile.clone())
+        .when("StringEquals", "sagemaker:SpaceSharingType", "Private"),
     );
     push(
         &mut out,
-        &owned,
-        Statement::allow(["sagemaker:CreateApp", "sagemaker:DeleteApp"], vec![apps.clone()]).sid("OwnSpaceApps").when(
-            "ArnLike",
-            "sagemaker:OwnerUserProfileArn",
-            own_profile,
-        ),
+        &uses_studio,
+        Statement::allow(["sagemaker:CreateApp", "sagemaker:DeleteApp"], vec![apps.clone()])
+            .sid("OwnPrivateSpaceApps")
+            .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile)
+            .when("StringEquals", "sagemaker:SpaceSharingType", "Private"),
     );
     push(
         &mut out,
-        &owned,
-        Statement::allow(studio, vec![apps.clone(), spaces.clone()]).sid("UnownedSpacesAndApps").when(
-            "Null",
-            "sagemaker:OwnerUserProfileArn",
-            "true",
-        ),
+        &uses_studio,
+        Statement::allow(["sagemaker:CreateApp", "sagemaker:DeleteApp"], vec![own_classic_apps])
+            .sid("OwnProfileApps")
+            .when("Null", "sagemaker:OwnerUserProfileArn", "true"),
     );
-    push(&mut out, &unowned, Statement::allow(studio, vec![apps, spaces]).sid("StudioApps"));
-    for activity in [Activity::RunStudioApp, Activity::SearchExperiments] {
-        let a = personas::actions(activity);
-        let on = sw.flag(activity_flag(activity));
-        if !a.read.is_empty() {
-            push(
-                &mut out,
-                &on,
-                Statement::allow(a.read, vec![sagemaker_arn("*/*")]).sid(&format!("{}Read", activity_flag(activity))),
-            );
-        }
-        if !a.list.is_empty() {
-            push(&mut out, &on, Statement::allow(a.list, any()).sid(&format!("{}List", activity_flag(activity))));
-        }
-    }
     // Studio tags what it creates, and SageMaker authorizes those tags as AddTags.
     // <https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html#grant-tagging-permissions>
     out.push(Statement::allow(["sagemaker:AddTags"], vec![sagemaker_arn("*/*")]).sid("TagOnCreate").when(
@@ -355,9 +464,16 @@ fn studio_statements(source: &TeamSource) -> Vec<Statement> {
     push(
         &mut out,
         &sw.any(&passes),
-        Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&source.role_name)])
-            .sid("PassOwnRoleToSageMaker")
-            .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
+        Statement::allow(
+            ["iam:PassRole"],
+            std::iter::once(&source.role_name)
+                .chain(&source.also_attached)
+                .chain(&source.job_roles)
+                .map(|r| super::layout::role_arn(r))
+                .collect(),
+        )
+        .sid("PassOwnRoleToSageMaker")
+        .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
     );
     let mut runs = vec!["Baseline"];
     runs.extend(flags(&personas::RUNS_JOBS));
@@ -457,12 +573,8 @@ fn activity_statements(source: &TeamSource, activity: Activity) -> Vec<Statement
     let si = sw.flag("SourceIdentity");
     let no_si = sw.not(&si);
     let mut out = Vec::new();
-    if !a.read.is_empty() {
-        out.push(Statement::allow(a.read, vec![sagemaker_arn("*/*")]).sid(&format!("{name}Read")));
-    }
-    if !a.list.is_empty() {
-        out.push(Statement::allow(a.list, any()).sid(&format!("{name}List")));
-    }
+    out.extend(read_statements(source, a.read, &format!("{name}Read")));
+    out.extend(list_statements(source, a.list, name));
     for (mode, owner, suffix) in [(&si, true, "Owned"), (&no_si, false, "")] {
         if !a.create.is_empty() {
             let mut create = Statement::allow(a.create, any()).sid(&format!("{name}Create{suffix}"));
@@ -474,6 +586,30 @@ fn activity_statements(source: &TeamSource, activity: Activity) -> Vec<Statement
             change.condition = tag_conditions("sagemaker:ResourceTag", source, owner);
             push(&mut out, mode, change);
         }
+    }
+    // Sessions without a source identity are no person's: pipeline steps and jobs running as
+    // the role. They keep to the team tag.
+    if !a.create.is_empty() {
+        push(
+            &mut out,
+            &si,
+            outside_studio(
+                Statement::allow(a.create, any()).sid(&format!("{name}CreateFromJobs")),
+                "aws:RequestTag",
+                source,
+            ),
+        );
+    }
+    if !a.change.is_empty() {
+        push(
+            &mut out,
+            &si,
+            outside_studio(
+                Statement::allow(a.change, any()).sid(&format!("{name}ChangeFromJobs")),
+                "sagemaker:ResourceTag",
+                source,
+            ),
+        );
     }
     out.extend(narrowing(source, a.create));
     out
@@ -496,6 +632,17 @@ fn resource_statements(source: &TeamSource) -> Vec<Statement> {
         push(&mut out, &when, create);
         push(&mut out, &when, change);
     }
+    let jobs = sw.and(&baseline, &si);
+    push(
+        &mut out,
+        &jobs,
+        outside_studio(Statement::allow(CREATE, any()).sid("CreateFromJobs"), "aws:RequestTag", source),
+    );
+    push(
+        &mut out,
+        &jobs,
+        outside_studio(Statement::allow(CHANGE, any()).sid("ChangeFromJobs"), "sagemaker:ResourceTag", source),
+    );
     out.push(
         Statement::deny(["sagemaker:AddTags", "sagemaker:DeleteTags"], any())
             .sid("DenyRetaggingIsolationTags")
