@@ -33,6 +33,12 @@ fn one(n: usize, dir: &std::path::Path) {
     let t1 = Instant::now();
     let bundle = studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
         .unwrap_or_else(|d| panic!("{d:?}"));
+    let synth = t1.elapsed().as_secs_f64();
+    // The isolation check synth runs last, timed again on its own: synth without it takes
+    // `synth - access`.
+    let ta = Instant::now();
+    let (report, _) = studioform::access::bundle(&bundle);
+    let access = ta.elapsed().as_secs_f64();
     let t2 = Instant::now();
     let files = studioform::output::render(&loaded.org.name, &bundle, studioform::render::Format::Yaml);
     let t3 = Instant::now();
@@ -57,12 +63,14 @@ fn one(n: usize, dir: &std::path::Path) {
     let t6 = Instant::now();
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
     println!(
-        "| {n} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {first_peak:.0} | {count} | {bytes} | {:.3} | {:.0} |",
+        "| {n} | {:.3} | {synth:.3} | {:.3} | {access:.3} ({} principals, {} requests) | {:.3} | {:.3} | {:.3} | {first_peak:.0} | {count} | {bytes} | {:.3} | {:.0} |",
         (t1 - t0).as_secs_f64(),
-        (t2 - t1).as_secs_f64(),
+        synth - access,
+        report.principals.len(),
+        report.requests,
         (t3 - t2).as_secs_f64(),
         (t4 - t3).as_secs_f64(),
-        (t4 - t0).as_secs_f64(),
+        (t4 - t0).as_secs_f64() - access,
         (t6 - t5).as_secs_f64(),
         peak_mb(),
     );
@@ -79,9 +87,9 @@ fn main() {
     let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
     println!(
-        "| users | load s | build+validate s | render s | write s | total s | peak MB | files | bytes | synth +1 person s | peak MB after |"
+        "| users | load s | build+validate+isolation s | without isolation s | isolation check s | render s | write s | total s | peak MB | files | bytes | synth +1 person s | peak MB after |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let me = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
     for n in sizes {
         // A process per size, so that each peak is its own.

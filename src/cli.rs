@@ -100,6 +100,20 @@ enum Command {
         #[arg(long)]
         endpoint_url: Option<String>,
     },
+    /// Who can do what in the estate of an output directory, evaluated offline from its own
+    /// policies: people, team roles, admins, the deployment and launch roles. Exit 1 when a
+    /// request isolation forbids is allowed.
+    Access {
+        /// Output directory `synth` wrote.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// How to print.
+        #[arg(long, value_enum, default_value_t = crate::access::Format::Text)]
+        format: crate::access::Format,
+        /// Only principals whose name contains this (`team-vision`, `CloudAdmin`).
+        #[arg(long)]
+        who: Option<String>,
+    },
     /// Write a commented starter org file.
     Init {
         /// Where to write it.
@@ -134,6 +148,7 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
             let opts = crate::publish::Options { out: dir, bucket, prefix, region, endpoint_url };
             crate::publish::publish(&opts, out).map(|_| EXIT_OK)
         }
+        Command::Access { out: dir, format, who } => access(&dir, format, who.as_deref(), out, err),
         Command::Init { config, force } => init(&config, force, out),
         Command::Schema => {
             let _ = out.write_all(crate::render::json(&config::json_schema()).as_bytes());
@@ -371,6 +386,20 @@ fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err:
         }
     }
     code
+}
+
+fn access(
+    dir: &Path,
+    format: crate::access::Format,
+    who: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Error> {
+    let out_dir = open_out(dir, output::Access::Read, err)?;
+    let org = out_dir.read_manifest()?.map(|m| m.org).unwrap_or_default();
+    let report = crate::access::read_output(&out_dir)?;
+    let _ = out.write_all(crate::access::render(&org, &report, format, who).as_bytes());
+    Ok(if report.violations.is_empty() { EXIT_OK } else { EXIT_INVALID })
 }
 
 fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<i32, Error> {

@@ -3,6 +3,7 @@
 //!
 //! The pipeline runs one way: [`config`] loads the org file, [`build`] turns it into a
 //! [`build::Bundle`] of stacks made of [`model`] types, [`validate`] checks every template,
+//! [`access`] evaluates every principal's policies against the isolation promises,
 //! [`render`] prints them and [`output`] writes them atomically with a manifest, under a
 //! lock. [`input`] reads every input file within bounds.
 
@@ -178,7 +179,10 @@ pub fn synth(
     for stack in &mut bundle.stacks {
         stack.seal();
     }
-    let findings = validate::bundle(&bundle);
+    let mut findings = validate::bundle(&bundle);
+    if !findings.iter().any(Diagnostic::is_error) {
+        findings.extend(access::bundle(&bundle).1);
+    }
     if findings.iter().any(Diagnostic::is_error) {
         return Err(findings);
     }

@@ -191,7 +191,7 @@ fn the_readme_documents_every_finding_code() {
             let text = std::fs::read_to_string(&path).unwrap();
             for (i, _) in text.match_indices('"') {
                 let code = text.get(i + 1..i + 7).unwrap_or_default();
-                let known = ["TPL", "IAM", "CFG"].iter().any(|p| code.starts_with(p));
+                let known = ["TPL", "IAM", "CFG", "ACC"].iter().any(|p| code.starts_with(p));
                 if known
                     && code[3..].bytes().all(|b| b.is_ascii_digit())
                     && text[i + 7..].starts_with('"')

@@ -1,3 +1,192 @@
-//! Who can do what in an estate, evaluated offline from its own policies.
+//! Who can do what in an estate, evaluated offline from its own policies: an IAM policy
+//! evaluator ([`eval`]), the estate's principals read back from its templates ([`estate`]),
+//! and the isolation invariants synth checks on every run ([`invariants`]).
 
+pub mod estate;
 pub mod eval;
+pub mod invariants;
+
+use crate::build::Bundle;
+use crate::diag::{At, Diagnostic, Focus};
+use crate::path::Path;
+
+/// The isolation invariants of a bundle: what was evaluated, and an error for every request
+/// isolation forbids that the estate's policies allow, pointing at the org-file entry the
+/// allowing policy came from.
+pub fn bundle(bundle: &Bundle) -> (invariants::Report, Vec<Diagnostic>) {
+    let stacks: Vec<estate::Stack<'_>> =
+        bundle.stacks.iter().map(|s| estate::Stack { name: &s.name, kind: s.kind, template: s.json() }).collect();
+    let report = invariants::check(&estate::read(&stacks));
+    let diags = report
+        .violations
+        .iter()
+        .map(|v| {
+            let origin = bundle.stacks.iter().find(|s| s.name == v.stack).and_then(|s| s.origin_of(&v.policy));
+            Diagnostic {
+                at: At::Path(origin.unwrap_or_else(Path::root), Focus::Value),
+                ..Diagnostic::error(v.code, Path::root(), message(v)).help(
+                    "this breaks the isolation studioform promises: report it, or restore the statement studioform wrote",
+                )
+            }
+        })
+        .collect();
+    (report, diags)
+}
+
+/// One violation, for people.
+pub fn message(v: &invariants::Violation) -> String {
+    let statement = v.sid.as_deref().map(|s| format!(", statement {s}")).unwrap_or_default();
+    if v.code == "ACC405" {
+        return format!("`{}` cannot {} on {} ({})", v.principal, v.action, v.resource, v.what);
+    }
+    format!(
+        "`{}` may {} on {} ({}): allowed by {} {}{statement}",
+        v.principal,
+        v.action,
+        v.resource,
+        v.what,
+        if v.stack == "aws-managed" {
+            "the AWS managed policy".to_owned()
+        } else {
+            format!("stack {}, policy", v.stack)
+        },
+        v.policy
+    )
+}
+
+/// How `studioform access` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For a terminal.
+    Text,
+    /// One JSON document: principals, every request with its decision, violations.
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// Reads the estate an output directory holds (its deployed stacks, as the manifest lists
+/// them) and evaluates it.
+pub fn read_output(out: &crate::output::OutDir) -> Result<invariants::Report, crate::Error> {
+    use crate::output::FileKind;
+    let Some(manifest) = out.read_manifest()? else {
+        return Err(crate::Error::Publish {
+            message: format!(
+                "no {} in {}: run `studioform synth --out {}` first",
+                crate::output::MANIFEST,
+                out.path().display(),
+                out.path().display()
+            ),
+        });
+    };
+    let mut templates = Vec::new();
+    for e in &manifest.files {
+        let (FileKind::Stack(kind), Some(name)) = (e.kind, &e.stack) else { continue };
+        let Some(bytes) = out.read(&e.path)? else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let path = out.path().join(&e.path);
+        let bad = |why: String| crate::Error::BadOutput { path: path.clone(), why };
+        let root = crate::yaml::parse(&text).map_err(|e| bad(e.message))?;
+        let json = crate::validate::read::template(&root)
+            .map_err(|d| bad(d.into_iter().map(|d| d.message).collect::<Vec<_>>().join("; ")))?;
+        templates.push((name.clone(), kind, json));
+    }
+    let stacks: Vec<estate::Stack<'_>> =
+        templates.iter().map(|(name, kind, t)| estate::Stack { name, kind: *kind, template: t }).collect();
+    Ok(invariants::check(&estate::read(&stacks)))
+}
+
+/// Renders `report` for people or tools, keeping only principals whose name contains `who`.
+pub fn render(org: &str, report: &invariants::Report, format: Format, who: Option<&str>) -> String {
+    use std::fmt::Write as _;
+    let keep = |name: &str| who.is_none_or(|w| name.contains(w));
+    let principals: Vec<&(String, String)> = report.principals.iter().filter(|(n, _)| keep(n)).collect();
+    let violations: Vec<&invariants::Violation> = report.violations.iter().filter(|v| keep(&v.principal)).collect();
+    let verdict = if violations.is_empty() {
+        "isolation holds".to_owned()
+    } else {
+        format!("{} request(s) break isolation", violations.len())
+    };
+    let mut out = String::new();
+    match format {
+        Format::Json => {
+            let probes: Vec<&invariants::Probe> = report.probes.iter().filter(|p| keep(&p.principal)).collect();
+            let doc = serde_json::json!({
+                "org": org,
+                "principals": principals.iter().map(|(n, k)| serde_json::json!({"name": n, "is": k})).collect::<Vec<_>>(),
+                "requests": report.requests,
+                "probes": probes,
+                "violations": violations,
+                "locked_out": report.locked_out,
+            });
+            out = crate::render::json(&doc);
+        }
+        Format::Text => {
+            let _ = writeln!(
+                out,
+                "{org}: {} principals, {} requests evaluated: {verdict}",
+                report.principals.len(),
+                report.requests
+            );
+            for v in &violations {
+                let _ = writeln!(out, "violation[{}]: {}", v.code, message(v));
+            }
+            for id in &report.locked_out {
+                let _ = writeln!(out, "warning: {id} cannot open their own Studio");
+            }
+            for (name, kind) in &principals {
+                let _ = writeln!(out, "\n{name} ({kind})");
+                for p in report.probes.iter().filter(|p| &p.principal == name) {
+                    let mark = match (p.allowed, p.expected) {
+                        (true, Some(false)) => "ALLOWED",
+                        (false, Some(true)) => "DENIED ",
+                        (true, _) => "may    ",
+                        (false, _) => "may not",
+                    };
+                    let _ = writeln!(out, "  {mark} {} ({})", p.what, p.action);
+                }
+            }
+        }
+        Format::Markdown => {
+            let _ = writeln!(out, "### studioform access: {org}\n");
+            let _ = writeln!(
+                out,
+                "{} principals, {} requests evaluated: **{verdict}**.\n",
+                report.principals.len(),
+                report.requests
+            );
+            if !violations.is_empty() {
+                let _ = writeln!(out, "| Code | Principal | Action | Resource | Allowed by |\n|---|---|---|---|---|");
+                for v in &violations {
+                    let _ = writeln!(
+                        out,
+                        "| {} | `{}` | `{}` | `{}` | {} {}{} |",
+                        v.code,
+                        v.principal,
+                        v.action,
+                        v.resource,
+                        v.stack,
+                        v.policy,
+                        v.sid.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                    );
+                }
+                out.push('\n');
+            }
+            for (name, kind) in &principals {
+                let _ = writeln!(out, "<details><summary><code>{name}</code>: {kind}</summary>\n");
+                let _ = writeln!(out, "| Request | Action | Decision |\n|---|---|---|");
+                for p in report.probes.iter().filter(|p| &p.principal == name) {
+                    let decision = match (p.allowed, p.expected) {
+                        (true, Some(false)) => "**allowed: breaks isolation**",
+                        (false, Some(true)) => "**denied: should be allowed**",
+                        (true, _) => "allowed",
+                        (false, _) => "denied",
+                    };
+                    let _ = writeln!(out, "| {} | `{}` | {decision} |", p.what, p.action);
+                }
+                let _ = writeln!(out, "\n</details>\n");
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,400 @@
+//! The isolation studioform promises, as requests evaluated against an estate's own policies:
+//! a person opens only their own Studio; no team role creates, changes, deletes or reads
+//! what another team owns, or another person's space; only admins and the launch role
+//! create, change or delete profiles and domains; nobody retags what isolation rests on.
+//! Each request that comes out otherwise is a violation naming the principal, the action,
+//! the resource and the statement that allows it.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::estate::{Estate, Kind, Principal, Profile, sagemaker_arn};
+use super::eval::{Decision, Request, evaluate, statements};
+use crate::ids::{OWNER_TAG, TEAM_TAG};
+
+/// A request that should have been denied and is allowed (or, `ACC405`, the reverse).
+#[derive(Clone, Debug, Serialize)]
+pub struct Violation {
+    /// `ACC401` opens another's Studio, `ACC402` reaches another team's or person's work,
+    /// `ACC403` administers Studio without being an admin, `ACC404` retags, `ACC405` a person
+    /// cannot open their own Studio.
+    pub code: &'static str,
+    /// The principal (`role/acme-team-vision`).
+    pub principal: String,
+    /// The action.
+    pub action: String,
+    /// The resource, and what it is.
+    pub resource: String,
+    /// What the request is, for people.
+    pub what: String,
+    /// The stack holding the policy that allows it.
+    pub stack: String,
+    /// The policy resource (or AWS managed policy).
+    pub policy: String,
+    /// The statement's Sid, when it has one.
+    pub sid: Option<String>,
+}
+
+/// One request evaluated for one principal, and what came out.
+#[derive(Clone, Debug, Serialize)]
+pub struct Probe {
+    /// The principal.
+    pub principal: String,
+    /// What the request is, for people.
+    pub what: String,
+    /// The action.
+    pub action: String,
+    /// Whether the principal's policies allow it.
+    pub allowed: bool,
+    /// Whether isolation wants it allowed; `None` for what only describes the role.
+    pub expected: Option<bool>,
+}
+
+/// What was evaluated and what came out.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Report {
+    /// Principals evaluated, with what they are.
+    pub principals: Vec<(String, String)>,
+    /// Requests evaluated.
+    pub requests: usize,
+    /// Every request evaluated, by principal, in order.
+    pub probes: Vec<Probe>,
+    /// Requests allowed that isolation forbids.
+    pub violations: Vec<Violation>,
+    /// People whose own profile they cannot open (a broken login, not a leak).
+    pub locked_out: Vec<String>,
+}
+
+/// Another team's name, for requests about what it owns: the first other team of the estate,
+/// or a name no team has.
+const NOBODY: &str = "another-team";
+
+/// Creating these needs the team tag in the request.
+const CREATE: &[(&str, &str)] = &[
+    ("sagemaker:CreateTrainingJob", "training-job"),
+    ("sagemaker:CreateProcessingJob", "processing-job"),
+    ("sagemaker:CreateModel", "model"),
+    ("sagemaker:CreateEndpointConfig", "endpoint-config"),
+    ("sagemaker:CreateEndpoint", "endpoint"),
+    ("sagemaker:CreateExperiment", "experiment"),
+    ("sagemaker:CreatePipeline", "pipeline"),
+    ("sagemaker:CreateFeatureGroup", "feature-group"),
+    ("sagemaker:CreateModelPackageGroup", "model-package-group"),
+];
+
+/// Changing or deleting these needs the team tag on them.
+const CHANGE: &[(&str, &str)] = &[
+    ("sagemaker:StopTrainingJob", "training-job"),
+    ("sagemaker:DeleteModel", "model"),
+    ("sagemaker:UpdateEndpoint", "endpoint"),
+    ("sagemaker:DeleteEndpoint", "endpoint"),
+    ("sagemaker:DeletePipeline", "pipeline"),
+    ("sagemaker:StartPipelineExecution", "pipeline"),
+    ("sagemaker:PutRecord", "feature-group"),
+    ("sagemaker:DeleteFeatureGroup", "feature-group"),
+    ("sagemaker:DeleteExperiment", "experiment"),
+];
+
+/// Reading these: only the team's own.
+const READ: &[(&str, &str)] = &[
+    ("sagemaker:DescribeTrainingJob", "training-job"),
+    ("sagemaker:DescribeModel", "model"),
+    ("sagemaker:DescribeEndpoint", "endpoint"),
+    ("sagemaker:DescribePipeline", "pipeline"),
+    ("sagemaker:DescribeFeatureGroup", "feature-group"),
+    ("sagemaker:GetRecord", "feature-group"),
+    ("sagemaker:BatchGetRecord", "feature-group"),
+    ("sagemaker:DescribeExperiment", "experiment"),
+];
+
+/// Studio administration: only admins and the launch role.
+const ADMINISTER: &[&str] = &[
+    "sagemaker:CreateUserProfile",
+    "sagemaker:DeleteUserProfile",
+    "sagemaker:UpdateUserProfile",
+    "sagemaker:CreateDomain",
+    "sagemaker:DeleteDomain",
+    "sagemaker:UpdateDomain",
+];
+
+struct Checker<'a> {
+    estate: &'a Estate,
+    report: Report,
+}
+
+/// Evaluates the isolation invariants of `estate`.
+pub fn check(estate: &Estate) -> Report {
+    let mut c = Checker { estate, report: Report::default() };
+    let user_tag =
+        estate.profiles.iter().find_map(|p| p.tags.keys().next().cloned()).unwrap_or_else(|| "userId".into());
+    let teams: Vec<&str> = estate
+        .principals
+        .iter()
+        .filter_map(|p| match &p.kind {
+            Kind::Team { team } => Some(team.as_str()),
+            _ => None,
+        })
+        .collect();
+    for p in &estate.principals {
+        c.report.principals.push((p.name.clone(), kind_name(&p.kind)));
+        match &p.kind {
+            Kind::LoginGroup | Kind::SamlRole => c.people(p, &user_tag),
+            Kind::Team { team } => c.team(p, team, &teams),
+            _ => {}
+        }
+        if !matches!(p.kind, Kind::Admin | Kind::Launch) {
+            c.no_administration(p);
+        }
+        if !matches!(p.kind, Kind::LoginGroup | Kind::SamlRole | Kind::Admin) {
+            c.opens_no_studio(p);
+        }
+        c.no_retagging(p, &user_tag);
+    }
+    c.report
+}
+
+/// `a training-job`, `an endpoint`.
+fn article(kind: &str) -> String {
+    let an = kind.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {kind}", if an { "an" } else { "a" })
+}
+
+/// A principal's kind, for people.
+pub fn kind_name(kind: &Kind) -> String {
+    match kind {
+        Kind::Team { team } => format!("execution role of team {team}"),
+        Kind::LoginGroup => "IAM group of the people (iam mode)".into(),
+        Kind::SamlRole => "role people assume through SAML".into(),
+        Kind::Admin => "Studio admin".into(),
+        Kind::Deployment => "model-deployment role".into(),
+        Kind::Launch => "Service Catalog launch role".into(),
+        Kind::PassRole => "may pass the model-deployment role".into(),
+        Kind::Service => "service role".into(),
+        Kind::EndUser => "Service Catalog launch principal".into(),
+    }
+}
+
+impl Checker<'_> {
+    /// Evaluates `request` for `principal`; records a violation when it is allowed.
+    fn deny(&mut self, principal: &Principal, code: &'static str, request: Request, what: &str) {
+        let decision = self.probe(principal, &request, what, Some(false));
+        if let Decision::Allow(p, s) = decision {
+            let policy = &principal.policies[p];
+            let sid = statements(&policy.document).nth(s).and_then(|st| st.get("Sid")).and_then(Value::as_str);
+            self.report.violations.push(Violation {
+                code,
+                principal: principal.name.clone(),
+                action: request.action,
+                resource: request.resource,
+                what: what.to_owned(),
+                stack: policy.stack.clone(),
+                policy: policy.resource.clone(),
+                sid: sid.map(str::to_owned),
+            });
+        }
+    }
+
+    fn allowed(&mut self, principal: &Principal, request: &Request, what: &str) -> bool {
+        self.probe(principal, request, what, Some(true)).allowed()
+    }
+
+    /// Evaluates `request` to describe what `principal` may do, isolation aside.
+    fn info(&mut self, principal: &Principal, request: &Request, what: &str) {
+        self.probe(principal, request, what, None);
+    }
+
+    /// Evaluates `request` for `principal` and records the outcome against `expected`.
+    fn probe(&mut self, principal: &Principal, request: &Request, what: &str, expected: Option<bool>) -> Decision {
+        self.report.requests += 1;
+        let docs: Vec<&Value> = principal.policies.iter().map(|p| &p.document).collect();
+        let decision = evaluate(&docs, request);
+        self.report.probes.push(Probe {
+            principal: principal.name.clone(),
+            what: what.to_owned(),
+            action: request.action.clone(),
+            allowed: decision.allowed(),
+            expected,
+        });
+        decision
+    }
+
+    /// People (the login group's users, the SAML role's sessions) open their own profile and
+    /// no other, in every domain.
+    fn people(&mut self, p: &Principal, user_tag: &str) {
+        let as_person = |id: &str, r: Request| match p.kind {
+            Kind::LoginGroup => r.with("aws:username", id).with("aws:PrincipalType", "User"),
+            _ => r.with(&format!("aws:PrincipalTag/{user_tag}"), id),
+        };
+        let profiles = &self.estate.profiles;
+        let mut domains: BTreeSet<&str> = BTreeSet::new();
+        for own in profiles.iter().filter(|x| domains.insert(&x.domain)) {
+            let Some(id) = own.tags.get(user_tag) else { continue };
+            let url = |of: &Profile| {
+                let tag = of.tags.get(user_tag).cloned().unwrap_or_default();
+                as_person(id, Request::new("sagemaker:CreatePresignedDomainUrl", of.arn()))
+                    .with(&format!("sagemaker:ResourceTag/{user_tag}"), tag)
+            };
+            let r = url(own);
+            if !self.allowed(p, &r, &format!("person {id} opening their own Studio")) {
+                self.report.locked_out.push(format!("{id} ({})", own.arn()));
+                let policy = p.policies.first();
+                self.report.violations.push(Violation {
+                    code: "ACC405",
+                    principal: p.name.clone(),
+                    action: r.action,
+                    resource: r.resource,
+                    what: format!("person {id} opening their own Studio, which no statement allows"),
+                    stack: policy.map(|x| x.stack.clone()).unwrap_or_default(),
+                    policy: policy.map(|x| x.resource.clone()).unwrap_or_default(),
+                    sid: None,
+                });
+            }
+            // Someone else in the same domain, and in every other domain.
+            let others: Vec<&Profile> = {
+                let mut seen = BTreeSet::new();
+                profiles.iter().filter(|o| o.tags.get(user_tag) != Some(id) && seen.insert(&o.domain)).collect()
+            };
+            for other in others {
+                self.deny(p, "ACC401", url(other), &format!("opening the Studio of profile {}", other.name));
+            }
+        }
+    }
+
+    /// A team role reaches nothing another team owns, and no space or app of another profile.
+    fn team(&mut self, p: &Principal, team: &str, teams: &[&str]) {
+        let other = teams.iter().copied().find(|t| *t != team).unwrap_or(NOBODY);
+        let role_name = p.name.trim_start_matches("role/");
+        let profile = self.estate.profiles.iter().find(|x| x.role.as_deref() == Some(role_name));
+        let domain = profile
+            .map(|x| x.domain.clone())
+            .or_else(|| self.estate.domains.first().map(|d| d.id.clone()))
+            .unwrap_or_else(|| "d-unknown".into());
+        let me = profile.map_or_else(|| "a-teammate".to_owned(), |x| x.name.clone());
+        // Someone else: a profile of another team when there is one.
+        let someone = self
+            .estate
+            .profiles
+            .iter()
+            .find(|x| x.domain == domain && x.name != me)
+            .map_or_else(|| "someone-else".to_owned(), |x| x.name.clone());
+        let from_studio = |r: Request| {
+            r.with(&format!("aws:PrincipalTag/{TEAM_TAG}"), team)
+                .with("aws:SourceIdentity", &me)
+                .with("sagemaker:UserProfileName", &me)
+                .with("sagemaker:DomainId", &domain)
+        };
+        // What the team may do with its own work, for the report.
+        for (action, kind) in [CREATE[0], CREATE[2], CREATE[4]] {
+            let r = from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/ours"))))
+                .with(&format!("aws:RequestTag/{TEAM_TAG}"), team)
+                .with(&format!("aws:RequestTag/{OWNER_TAG}"), &me)
+                .with_all("aws:TagKeys", &[TEAM_TAG, OWNER_TAG]);
+            self.info(p, &r, &format!("creating {} of its own team", article(kind)));
+        }
+        for (action, kind) in [READ[0], READ[5]] {
+            let r = from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/ours"))))
+                .with(&format!("sagemaker:ResourceTag/{TEAM_TAG}"), team);
+            self.info(p, &r, &format!("reading {} of its own team", article(kind)));
+        }
+        for (action, kind) in CREATE {
+            let r = from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/theirs"))))
+                .with(&format!("aws:RequestTag/{TEAM_TAG}"), other)
+                .with(&format!("aws:RequestTag/{OWNER_TAG}"), &me)
+                .with_all("aws:TagKeys", &[TEAM_TAG, OWNER_TAG]);
+            self.deny(p, "ACC402", r, &format!("creating {} tagged for team {other}", article(kind)));
+        }
+        for (set, verb) in [(CHANGE, "changing"), (READ, "reading")] {
+            for (action, kind) in set {
+                let r = from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/theirs"))))
+                    .with(&format!("sagemaker:ResourceTag/{TEAM_TAG}"), other)
+                    .with(&format!("sagemaker:ResourceTag/{OWNER_TAG}"), &someone);
+                self.deny(p, "ACC402", r, &format!("{verb} {} of team {other}", article(kind)));
+            }
+        }
+        let theirs = sagemaker_arn(&format!("user-profile/{domain}/{someone}"));
+        for action in ["sagemaker:DeleteSpace", "sagemaker:UpdateSpace"] {
+            let r = from_studio(Request::new(action, sagemaker_arn(&format!("space/{domain}/their-space"))))
+                .with("sagemaker:OwnerUserProfileArn", &theirs)
+                .with("sagemaker:SpaceSharingType", "Private");
+            let verb = if action.ends_with("DeleteSpace") { "deleting" } else { "changing" };
+            self.deny(p, "ACC402", r, &format!("{verb} a private space of profile {someone}"));
+        }
+        let r = from_studio(Request::new(
+            "sagemaker:DeleteApp",
+            sagemaker_arn(&format!("app/{domain}/their-space/JupyterLab/default")),
+        ))
+        .with("sagemaker:OwnerUserProfileArn", &theirs)
+        .with("sagemaker:SpaceSharingType", "Private");
+        self.deny(p, "ACC402", r, &format!("deleting an app in a space of profile {someone}"));
+        // Studio Classic apps live under the profile, with no owner key.
+        let r = from_studio(Request::new(
+            "sagemaker:DeleteApp",
+            sagemaker_arn(&format!("app/{domain}/{someone}/JupyterServer/default")),
+        ));
+        self.deny(p, "ACC402", r, &format!("deleting a Studio Classic app of profile {someone}"));
+        let r = from_studio(Request::new("sagemaker:CreateSpace", sagemaker_arn(&format!("space/{domain}/shared"))))
+            .with("sagemaker:OwnerUserProfileArn", sagemaker_arn(&format!("user-profile/{domain}/{me}")))
+            .with("sagemaker:SpaceSharingType", "Shared");
+        self.deny(p, "ACC402", r, "creating a shared space, which every profile of the domain may join");
+        // Another team's role is never passed, but a job team's of the same domain.
+        let others: Vec<&Principal> = self
+            .estate
+            .principals
+            .iter()
+            .filter(|o| matches!(&o.kind, Kind::Team { team: t } if t != team))
+            .filter(|o| o.tags.get(crate::build::team::JOBS_FOR_TAG) != Some(&domain))
+            .take(5)
+            .collect();
+        for o in others {
+            let arn = format!("arn:aws:iam::{}:{}", super::estate::ACCOUNT, o.name);
+            let r = Request::new("iam:PassRole", arn)
+                .with("iam:PassedToService", "sagemaker.amazonaws.com")
+                .with(&format!("aws:PrincipalTag/{TEAM_TAG}"), team);
+            self.deny(p, "ACC402", r, &format!("passing the role of another team ({})", o.name));
+        }
+    }
+
+    /// Not an admin or the launch role: no profile or domain created, changed or deleted.
+    fn no_administration(&mut self, p: &Principal) {
+        let profile =
+            self.estate.profiles.first().map_or_else(|| sagemaker_arn("user-profile/d-x/someone"), Profile::arn);
+        let domain = self.estate.domains.first().map_or_else(|| "d-x".to_owned(), |d| d.id.clone());
+        for action in ADMINISTER {
+            let resource =
+                if action.ends_with("Domain") { sagemaker_arn(&format!("domain/{domain}")) } else { profile.clone() };
+            let r = Request::new(action, resource)
+                .with("aws:RequestTag/userId", "someone")
+                .with_all("aws:TagKeys", &["userId"]);
+            self.deny(p, "ACC403", r, "administering Studio");
+        }
+    }
+
+    /// Not a person: no one's Studio opened.
+    fn opens_no_studio(&mut self, p: &Principal) {
+        if let Some(profile) = self.estate.profiles.first() {
+            let mut r = Request::new("sagemaker:CreatePresignedDomainUrl", profile.arn());
+            for (k, v) in &profile.tags {
+                r = r.with(&format!("sagemaker:ResourceTag/{k}"), v);
+            }
+            self.deny(p, "ACC401", r, &format!("opening the Studio of profile {}", profile.name));
+        }
+    }
+
+    /// Nobody changes the tags isolation rests on, once a resource exists.
+    fn no_retagging(&mut self, p: &Principal, user_tag: &str) {
+        if let Some(profile) = self.estate.profiles.first() {
+            for action in ["sagemaker:AddTags", "sagemaker:DeleteTags"] {
+                let r = Request::new(action, profile.arn()).with_all("aws:TagKeys", &[user_tag]);
+                self.deny(p, "ACC404", r, &format!("changing the {user_tag} tag of profile {}", profile.name));
+            }
+        }
+        for action in ["sagemaker:AddTags", "sagemaker:DeleteTags"] {
+            let r = Request::new(action, sagemaker_arn("model/theirs"))
+                .with(&format!("sagemaker:ResourceTag/{TEAM_TAG}"), NOBODY)
+                .with_all("aws:TagKeys", &[TEAM_TAG]);
+            self.deny(p, "ACC404", r, "changing the team tag of a team's model");
+        }
+    }
+}
