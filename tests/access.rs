@@ -1,6 +1,6 @@
 //! Isolation as IAM evaluates it, on the estates studioform writes: every hole a review found
 //! is closed on every example, and re-opening any of them in a policy makes synth fail with
-//! its code. `studioform access` reports who can do what.
+//! its code (ACC401-ACC404 for what must be denied, ACC405-ACC406 for what must be allowed). `studioform access` reports who can do what.
 
 #![allow(clippy::unwrap_used)]
 
@@ -312,6 +312,105 @@ fn reopening_any_hole_makes_synth_fail_with_its_code() {
         found
             .iter()
             .any(|c| c.starts_with("ACC405: `group/acme-studio-users` cannot sagemaker:CreatePresignedDomainUrl")),
+        "{found:#?}"
+    );
+}
+
+/// Every statement of every policy of `template`, for edits.
+fn each_statement(template: &mut Value, mut edit: impl FnMut(&mut Vec<Value>)) {
+    for r in template["Resources"].as_object_mut().unwrap().values_mut() {
+        let props = &mut r["Properties"];
+        if let Some(s) = props["PolicyDocument"]["Statement"].as_array_mut() {
+            edit(s);
+        }
+        for inline in props["Policies"].as_array_mut().into_iter().flatten() {
+            if let Some(s) = inline["PolicyDocument"]["Statement"].as_array_mut() {
+                edit(s);
+            }
+        }
+    }
+}
+
+#[test]
+fn taking_away_what_a_principal_is_set_up_for_makes_synth_fail_with_acc406() {
+    // 7: the console's way to the Open Studio button.
+    let acme = bundle(&example("acme.yaml"));
+    let found = codes(&reopened(&acme, "acme-access", |t| {
+        each_statement(t, |s| s.retain(|x| !x["Sid"].as_str().unwrap_or_default().ends_with("InConsole")));
+    }));
+    for action in ["ListDomains", "DescribeDomain", "DescribeUserProfile"] {
+        let wanted = format!("ACC406: `group/acme-studio-users` cannot sagemaker:{action} on ");
+        assert!(found.iter().any(|c| c.starts_with(&wanted) && c.contains("no statement allows it")), "{found:#?}");
+    }
+
+    // 4: pipeline steps run with no person behind them.
+    let found = codes(&reopened(&acme, "acme-team-vision", |t| {
+        each_statement(t, |s| s.retain(|x| !x["Sid"].as_str().unwrap_or_default().ends_with("FromJobs")));
+    }));
+    assert!(
+        found.iter().any(|c| c.starts_with("ACC406: `role/acme-team-vision` cannot sagemaker:CreateTrainingJob")
+            && c.contains("a pipeline step of its own team")),
+        "{found:#?}"
+    );
+
+    // 4: the domain's compute role, passed by the teams that start jobs.
+    let personas = bundle(&example("personas.yaml"));
+    let found = codes(&reopened(&personas, "initech-team-science", |t| {
+        each_statement(t, |s| {
+            for x in s.iter_mut().filter(|x| x["Sid"] == "PassOwnRoleToSageMaker") {
+                x["Resource"].as_array_mut().unwrap().retain(|r| !r.to_string().contains("initech-team-jobs"));
+            }
+        });
+    }));
+    assert!(
+        found.iter().any(|c| c.starts_with("ACC406: `role/initech-team-science` cannot iam:PassRole on arn:aws:iam::111111111111:role/initech-team-jobs")),
+        "{found:#?}"
+    );
+
+    // 5: MLflow tiers and the artifact store.
+    let found = codes(&reopened(&personas, "initech-team-platform", |t| {
+        each_statement(t, |s| s.retain(|x| x["Sid"] != "ReadMlflowArtifacts"));
+    }));
+    assert!(
+        found.iter().any(|c| c.starts_with(
+            "ACC406: `role/initech-team-platform` cannot s3:GetObject on arn:aws:s3:::initech-mlflow-artifacts/mlflow/"
+        )),
+        "{found:#?}"
+    );
+    let found = codes(&reopened(&personas, "initech-team-science", |t| {
+        each_statement(t, |s| s.retain(|x| x["Sid"] != "WriteMlflowArtifacts"));
+    }));
+    assert!(
+        found.iter().any(|c| c.starts_with("ACC406: `role/initech-team-science` cannot s3:PutObject")),
+        "{found:#?}"
+    );
+
+    // 6: a first Identity Center sign-in runs as the domain's default role.
+    let sso = bundle(&example("sso.yaml"));
+    let found = codes(&reopened(&sso, "piedpiper-team-compression", |t| {
+        for r in t["Resources"].as_object_mut().unwrap().values_mut() {
+            if let Some(roles) = r["Properties"]["Roles"].as_array_mut() {
+                roles.retain(|x| x != "piedpiper-sso-compression");
+            }
+        }
+    }));
+    assert!(
+        found
+            .iter()
+            .any(|c| c.starts_with("ACC406: `role/piedpiper-sso-compression` cannot sagemaker:CreateTrainingJob")
+                && c.contains("a member of team compression signing in without a profile")),
+        "{found:#?}"
+    );
+
+    // A guard that denies names its statement.
+    let found = codes(&reopened(&personas, "initech-team-science", |t| {
+        each_statement(t, |s| {
+            s.push(json!({"Sid": "NoJobRole", "Effect": "Deny", "Action": "iam:PassRole", "Resource": "*"}));
+        });
+    }));
+    assert!(
+        found.iter().any(|c| c.starts_with("ACC406: `role/initech-team-science` cannot iam:PassRole")
+            && c.contains("denied by stack initech-team-science, policy StudioPolicy, statement NoJobRole")),
         "{found:#?}"
     );
 }

@@ -94,6 +94,18 @@ pub struct Domain {
     pub source_identity: bool,
     /// Its default execution role's name.
     pub default_role: Option<String>,
+    /// Whether people sign in through IAM Identity Center (`AuthMode: SSO`), which gives
+    /// anyone of its groups without a profile one running as the default role.
+    pub sso: bool,
+}
+
+/// A managed MLflow tracking server.
+#[derive(Clone, Debug)]
+pub struct TrackingServer {
+    /// Its ARN.
+    pub arn: String,
+    /// Where it keeps run artifacts (`s3://bucket/prefix`).
+    pub artifacts: String,
 }
 
 /// An estate's principals, profiles and domains.
@@ -105,6 +117,8 @@ pub struct Estate {
     pub profiles: Vec<Profile>,
     /// Domains.
     pub domains: Vec<Domain>,
+    /// Managed MLflow tracking servers.
+    pub mlflow: Vec<TrackingServer>,
 }
 
 /// An ARN of this estate's account and region.
@@ -205,8 +219,13 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                         id: resolver.physical(i, id, r, "Ref"),
                         source_identity: settings.and_then(Value::as_str) == Some("USER_PROFILE_NAME"),
                         default_role: role_name(props.get("DefaultUserSettings").and_then(|u| u.get("ExecutionRole"))),
+                        sso: props.get("AuthMode").and_then(Value::as_str) == Some("SSO"),
                     });
                 }
+                Some("AWS::SageMaker::MlflowTrackingServer") => estate.mlflow.push(TrackingServer {
+                    arn: resolver.physical(i, id, r, "TrackingServerArn"),
+                    artifacts: props.get("ArtifactStoreUri").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                }),
                 Some("AWS::SageMaker::UserProfile") => estate.profiles.push(Profile {
                     domain: props.get("DomainId").and_then(Value::as_str).unwrap_or_default().to_owned(),
                     name: props.get("UserProfileName").and_then(Value::as_str).unwrap_or_default().to_owned(),

@@ -14,13 +14,18 @@ use super::estate::{Estate, Kind, Principal, Profile, sagemaker_arn};
 use super::eval::{Decision, Request, evaluate, statements};
 use crate::ids::{OWNER_TAG, TEAM_TAG};
 
-/// A request that should have been denied and is allowed (or, `ACC405`, the reverse).
+/// A request that should have been denied and is allowed, or (`ACC405`, `ACC406`) the
+/// reverse.
 #[derive(Clone, Debug, Serialize)]
 pub struct Violation {
     /// `ACC401` opens another's Studio, `ACC402` reaches another team's or person's work,
     /// `ACC403` administers Studio without being an admin, `ACC404` retags, `ACC405` a person
-    /// cannot open their own Studio.
+    /// cannot open their own Studio, `ACC406` a principal cannot do what the estate sets it
+    /// up for.
     pub code: &'static str,
+    /// True when the request is allowed and should not be; false when it is denied and
+    /// should not be.
+    pub allowed: bool,
     /// The principal (`role/acme-team-vision`).
     pub principal: String,
     /// The action.
@@ -29,11 +34,12 @@ pub struct Violation {
     pub resource: String,
     /// What the request is, for people.
     pub what: String,
-    /// The stack holding the policy that allows it.
+    /// The stack holding the policy that allows it (or denies it; for a request no statement
+    /// allows, the principal's first policy).
     pub stack: String,
     /// The policy resource (or AWS managed policy).
     pub policy: String,
-    /// The statement's Sid, when it has one.
+    /// The statement's Sid, when it has one and a statement decided.
     pub sid: Option<String>,
 }
 
@@ -152,7 +158,57 @@ pub fn check(estate: &Estate) -> Report {
         }
         c.no_retagging(p, &user_tag);
     }
+    c.sso_newcomers();
     c.report
+}
+
+/// A principal's policy documents.
+fn docs(p: &Principal) -> Vec<&Value> {
+    p.policies.iter().map(|x| &x.document).collect()
+}
+
+/// `request` made the way the principal's guards demand: for every deny statement of the
+/// action that denies when a key differs from the allowed values (`StringNotEquals`,
+/// `ArnNotLike`, with or without a set qualifier or `IfExists`), the key set to the first
+/// allowed value, unless the request already sets it. A request in the org's subnets, with
+/// its key, on an allowed instance type: what describes a principal's own work.
+fn within_guards(p: &Principal, mut request: Request) -> Request {
+    for statement in p.policies.iter().flat_map(|x| statements(&x.document)) {
+        if statement.get("Effect").and_then(Value::as_str) != Some("Deny") {
+            continue;
+        }
+        let actions = match statement.get("Action") {
+            Some(Value::String(a)) => vec![a.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => continue,
+        };
+        if !actions.iter().any(|a| super::eval::glob_ci(a, &request.action)) {
+            continue;
+        }
+        for (operator, keys) in statement.get("Condition").and_then(Value::as_object).into_iter().flatten() {
+            let op = operator.rsplit(':').next().unwrap_or(operator).trim_end_matches("IfExists");
+            if !matches!(
+                op,
+                "StringNotEquals" | "StringNotEqualsIgnoreCase" | "StringNotLike" | "ArnNotEquals" | "ArnNotLike"
+            ) {
+                continue;
+            }
+            for (key, values) in keys.as_object().into_iter().flatten() {
+                if request.context.contains_key(&key.to_ascii_lowercase()) {
+                    continue;
+                }
+                let first = match values {
+                    Value::String(v) => Some(v.as_str()),
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).next(),
+                    _ => None,
+                };
+                if let Some(v) = first.filter(|v| !v.contains("${")) {
+                    request = request.with(key, v.replace(['*', '?'], "x"));
+                }
+            }
+        }
+    }
+    request
 }
 
 /// `a training-job`, `an endpoint`.
@@ -185,6 +241,7 @@ impl Checker<'_> {
             let sid = statements(&policy.document).nth(s).and_then(|st| st.get("Sid")).and_then(Value::as_str);
             self.report.violations.push(Violation {
                 code,
+                allowed: true,
                 principal: principal.name.clone(),
                 action: request.action,
                 resource: request.resource,
@@ -196,20 +253,49 @@ impl Checker<'_> {
         }
     }
 
-    fn allowed(&mut self, principal: &Principal, request: &Request, what: &str) -> bool {
-        self.probe(principal, request, what, Some(true)).allowed()
+    /// Evaluates `request` for `principal`, made within its guards; records a violation when
+    /// it is denied.
+    fn require(&mut self, principal: &Principal, code: &'static str, request: Request, what: &str) -> bool {
+        let request = within_guards(principal, request);
+        let decision = self.probe(principal, &request, what, Some(true));
+        let (p, s) = match decision {
+            Decision::Allow(..) => return true,
+            Decision::Deny(p, s) => (p, Some(s)),
+            Decision::Implicit => (0, None),
+        };
+        let policy = principal.policies.get(p);
+        // A deciding deny statement is named by its Sid, or by its place in the policy.
+        let sid = s.map(|s| {
+            policy
+                .and_then(|x| statements(&x.document).nth(s))
+                .and_then(|st| st.get("Sid"))
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("#{}", s + 1), str::to_owned)
+        });
+        self.report.violations.push(Violation {
+            code,
+            allowed: false,
+            principal: principal.name.clone(),
+            action: request.action,
+            resource: request.resource,
+            what: what.to_owned(),
+            stack: policy.map(|x| x.stack.clone()).unwrap_or_default(),
+            policy: policy.map(|x| x.resource.clone()).unwrap_or_default(),
+            sid,
+        });
+        false
     }
 
     /// Evaluates `request` to describe what `principal` may do, isolation aside.
-    fn info(&mut self, principal: &Principal, request: &Request, what: &str) {
-        self.probe(principal, request, what, None);
+    fn info(&mut self, principal: &Principal, request: Request, what: &str) -> bool {
+        let request = within_guards(principal, request);
+        self.probe(principal, &request, what, None).allowed()
     }
 
     /// Evaluates `request` for `principal` and records the outcome against `expected`.
     fn probe(&mut self, principal: &Principal, request: &Request, what: &str, expected: Option<bool>) -> Decision {
         self.report.requests += 1;
-        let docs: Vec<&Value> = principal.policies.iter().map(|p| &p.document).collect();
-        let decision = evaluate(&docs, request);
+        let decision = evaluate(&docs(principal), request);
         self.report.probes.push(Probe {
             principal: principal.name.clone(),
             what: what.to_owned(),
@@ -236,20 +322,19 @@ impl Checker<'_> {
                 as_person(id, Request::new("sagemaker:CreatePresignedDomainUrl", of.arn()))
                     .with(&format!("sagemaker:ResourceTag/{user_tag}"), tag)
             };
-            let r = url(own);
-            if !self.allowed(p, &r, &format!("person {id} opening their own Studio")) {
+            if !self.require(p, "ACC405", url(own), &format!("person {id} opening their own Studio")) {
                 self.report.locked_out.push(format!("{id} ({})", own.arn()));
-                let policy = p.policies.first();
-                self.report.violations.push(Violation {
-                    code: "ACC405",
-                    principal: p.name.clone(),
-                    action: r.action,
-                    resource: r.resource,
-                    what: format!("person {id} opening their own Studio, which no statement allows"),
-                    stack: policy.map(|x| x.stack.clone()).unwrap_or_default(),
-                    policy: policy.map(|x| x.resource.clone()).unwrap_or_default(),
-                    sid: None,
-                });
+            }
+            // On the way there in the console: the domains, then the own domain and profile.
+            let domain = sagemaker_arn(&format!("domain/{}", own.domain));
+            for (action, resource, what) in [
+                ("sagemaker:ListDomains", "*".to_owned(), "listing the domains in the console"),
+                ("sagemaker:DescribeDomain", domain, "reading their domain in the console"),
+                ("sagemaker:DescribeUserProfile", own.arn(), "reading their profile in the console"),
+            ] {
+                let r = as_person(id, Request::new(action, resource))
+                    .with(&format!("sagemaker:ResourceTag/{user_tag}"), id);
+                self.require(p, "ACC406", r, &format!("person {id} {what}"));
             }
             // Someone else in the same domain, and in every other domain.
             let others: Vec<&Profile> = {
@@ -286,17 +371,60 @@ impl Checker<'_> {
                 .with("sagemaker:DomainId", &domain)
         };
         // What the team may do with its own work, for the report.
-        for (action, kind) in [CREATE[0], CREATE[2], CREATE[4]] {
-            let r = from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/ours"))))
-                .with(&format!("aws:RequestTag/{TEAM_TAG}"), team)
-                .with(&format!("aws:RequestTag/{OWNER_TAG}"), &me)
-                .with_all("aws:TagKeys", &[TEAM_TAG, OWNER_TAG]);
-            self.info(p, &r, &format!("creating {} of its own team", article(kind)));
+        let own_create = |r: Request, owner: Option<&str>| {
+            let r = r.with(&format!("aws:RequestTag/{TEAM_TAG}"), team);
+            match owner {
+                Some(me) => {
+                    r.with(&format!("aws:RequestTag/{OWNER_TAG}"), me).with_all("aws:TagKeys", &[TEAM_TAG, OWNER_TAG])
+                }
+                None => r.with_all("aws:TagKeys", &[TEAM_TAG]),
+            }
+        };
+        let (mut jobs, mut pipelines) = (false, false);
+        for (action, kind) in [CREATE[0], CREATE[2], CREATE[4], CREATE[6]] {
+            let r = own_create(from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/ours")))), Some(&me));
+            let may = self.info(p, r, &format!("creating {} of its own team", article(kind)));
+            jobs |= may && kind == "training-job";
+            pipelines |= may && kind == "pipeline";
         }
         for (action, kind) in [READ[0], READ[5]] {
             let r = from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/ours"))))
                 .with(&format!("sagemaker:ResourceTag/{TEAM_TAG}"), team);
-            self.info(p, &r, &format!("reading {} of its own team", article(kind)));
+            self.info(p, r, &format!("reading {} of its own team", article(kind)));
+        }
+        // A pipeline the team creates runs its steps with no person behind them.
+        if pipelines {
+            let r = own_create(Request::new(CREATE[0].0, sagemaker_arn("training-job/step")), None)
+                .with(&format!("aws:PrincipalTag/{TEAM_TAG}"), team);
+            self.require(p, "ACC406", r, "a pipeline step of its own team creating a training-job");
+        }
+        // The domain's compute role runs the jobs of every team of the domain that starts jobs.
+        if jobs && profile.is_some() {
+            let job_roles: Vec<&Principal> = self
+                .estate
+                .principals
+                .iter()
+                .filter(|o| o.name != p.name && o.tags.get(crate::build::team::JOBS_FOR_TAG) == Some(&domain))
+                .collect();
+            for o in job_roles {
+                let r = Request::new("iam:PassRole", format!("arn:aws:iam::{}:{}", super::estate::ACCOUNT, o.name))
+                    .with("iam:PassedToService", "sagemaker.amazonaws.com")
+                    .with(&format!("aws:PrincipalTag/{TEAM_TAG}"), team);
+                self.require(p, "ACC406", r, &format!("passing the domain's job role ({}) to a job", o.name));
+            }
+        }
+        // Every MLflow tier reads the run artifacts it can see; writers write them.
+        for server in &self.estate.mlflow {
+            let Some(objects) = server.artifacts.strip_prefix("s3://") else { continue };
+            let object = format!("arn:aws:s3:::{}/1/run/artifacts/model.pkl", objects.trim_end_matches('/'));
+            for (mlflow, s3, what) in [
+                ("sagemaker-mlflow:GetRun", "s3:GetObject", "reading run artifacts of the MLflow runs it may read"),
+                ("sagemaker-mlflow:LogBatch", "s3:PutObject", "writing run artifacts of the MLflow runs it may log"),
+            ] {
+                if evaluate(&docs(p), &Request::new(mlflow, server.arn.clone())).allowed() {
+                    self.require(p, "ACC406", Request::new(s3, object.clone()), what);
+                }
+            }
         }
         for (action, kind) in CREATE {
             let r = from_studio(Request::new(action, sagemaker_arn(&format!("{kind}/theirs"))))
@@ -353,6 +481,46 @@ impl Checker<'_> {
                 .with("iam:PassedToService", "sagemaker.amazonaws.com")
                 .with(&format!("aws:PrincipalTag/{TEAM_TAG}"), team);
             self.deny(p, "ACC402", r, &format!("passing the role of another team ({})", o.name));
+        }
+    }
+
+    /// In an Identity Center domain whose people all run as one team's role, someone of its
+    /// groups who signs in without a profile gets one running as the domain's default role:
+    /// it must do what the team's role does.
+    fn sso_newcomers(&mut self) {
+        let estate = self.estate;
+        for domain in estate.domains.iter().filter(|d| d.sso) {
+            let Some(default) = &domain.default_role else { continue };
+            let roles: BTreeSet<&str> =
+                estate.profiles.iter().filter(|x| x.domain == domain.id).filter_map(|x| x.role.as_deref()).collect();
+            let [role] = roles.into_iter().collect::<Vec<_>>()[..] else { continue };
+            let by_name = |name: &str| estate.principals.iter().find(|x| x.name == format!("role/{name}"));
+            let (Some(team_role), Some(default)) = (by_name(role), by_name(default)) else { continue };
+            let Kind::Team { team } = &team_role.kind else { continue };
+            if team_role.name == default.name {
+                continue;
+            }
+            for (action, kind) in [CREATE[0], CREATE[2], CREATE[4], CREATE[6]] {
+                let r = Request::new(action, sagemaker_arn(&format!("{kind}/ours")))
+                    .with("aws:SourceIdentity", "newcomer")
+                    .with("sagemaker:UserProfileName", "newcomer")
+                    .with("sagemaker:DomainId", &domain.id)
+                    .with(&format!("aws:RequestTag/{TEAM_TAG}"), team)
+                    .with(&format!("aws:RequestTag/{OWNER_TAG}"), "newcomer")
+                    .with_all("aws:TagKeys", &[TEAM_TAG, OWNER_TAG]);
+                // Each role runs with its own tags.
+                let as_role = |role: &Principal, r: Request| match role.tags.get(TEAM_TAG) {
+                    Some(t) => r.with(&format!("aws:PrincipalTag/{TEAM_TAG}"), t),
+                    None => r,
+                };
+                if evaluate(&docs(team_role), &within_guards(team_role, as_role(team_role, r.clone()))).allowed() {
+                    let what = format!(
+                        "a member of team {team} signing in without a profile, creating {} of the team",
+                        article(kind)
+                    );
+                    self.require(default, "ACC406", as_role(default, r), &what);
+                }
+            }
         }
     }
 

@@ -24,9 +24,11 @@ pub fn bundle(bundle: &Bundle) -> (invariants::Report, Vec<Diagnostic>) {
             let origin = bundle.stacks.iter().find(|s| s.name == v.stack).and_then(|s| s.origin_of(&v.policy));
             Diagnostic {
                 at: At::Path(origin.unwrap_or_else(Path::root), Focus::Value),
-                ..Diagnostic::error(v.code, Path::root(), message(v)).help(
-                    "this breaks the isolation studioform promises: report it, or restore the statement studioform wrote",
-                )
+                ..Diagnostic::error(v.code, Path::root(), message(v)).help(if v.allowed {
+                    "this breaks the isolation studioform promises: report it, or restore the statement studioform wrote"
+                } else {
+                    "this principal cannot do what the estate sets it up for: report it, or restore the statement studioform wrote"
+                })
             }
         })
         .collect();
@@ -36,22 +38,23 @@ pub fn bundle(bundle: &Bundle) -> (invariants::Report, Vec<Diagnostic>) {
 /// One violation, for people.
 pub fn message(v: &invariants::Violation) -> String {
     let statement = v.sid.as_deref().map(|s| format!(", statement {s}")).unwrap_or_default();
-    if v.code == "ACC405" {
-        return format!("`{}` cannot {} on {} ({})", v.principal, v.action, v.resource, v.what);
+    let policy = if v.stack == "aws-managed" {
+        format!("the AWS managed policy {}", v.policy)
+    } else {
+        format!("stack {}, policy {}", v.stack, v.policy)
+    };
+    match (v.allowed, &v.sid) {
+        (true, _) => {
+            format!("`{}` may {} on {} ({}): allowed by {policy}{statement}", v.principal, v.action, v.resource, v.what)
+        }
+        (false, Some(_)) => format!(
+            "`{}` cannot {} on {} ({}): denied by {policy}{statement}",
+            v.principal, v.action, v.resource, v.what
+        ),
+        (false, None) => {
+            format!("`{}` cannot {} on {} ({}): no statement allows it", v.principal, v.action, v.resource, v.what)
+        }
     }
-    format!(
-        "`{}` may {} on {} ({}): allowed by {} {}{statement}",
-        v.principal,
-        v.action,
-        v.resource,
-        v.what,
-        if v.stack == "aws-managed" {
-            "the AWS managed policy".to_owned()
-        } else {
-            format!("stack {}, policy", v.stack)
-        },
-        v.policy
-    )
 }
 
 /// How `studioform access` prints.
@@ -102,10 +105,12 @@ pub fn render(org: &str, report: &invariants::Report, format: Format, who: Optio
     let keep = |name: &str| who.is_none_or(|w| name.contains(w));
     let principals: Vec<&(String, String)> = report.principals.iter().filter(|(n, _)| keep(n)).collect();
     let violations: Vec<&invariants::Violation> = report.violations.iter().filter(|v| keep(&v.principal)).collect();
-    let verdict = if violations.is_empty() {
-        "isolation holds".to_owned()
-    } else {
-        format!("{} request(s) break isolation", violations.len())
+    let breaking = violations.iter().filter(|v| v.allowed).count();
+    let verdict = match (breaking, violations.len() - breaking) {
+        (0, 0) => "isolation holds".to_owned(),
+        (b, 0) => format!("{b} request(s) break isolation"),
+        (0, d) => format!("isolation holds, but {d} request(s) the estate's setup needs are denied"),
+        (b, d) => format!("{b} request(s) break isolation, and {d} request(s) the estate's setup needs are denied"),
     };
     let mut out = String::new();
     match format {
@@ -156,18 +161,22 @@ pub fn render(org: &str, report: &invariants::Report, format: Format, who: Optio
                 report.requests
             );
             if !violations.is_empty() {
-                let _ = writeln!(out, "| Code | Principal | Action | Resource | Allowed by |\n|---|---|---|---|---|");
+                let _ = writeln!(out, "| Code | Principal | Action | Resource | Decided by |\n|---|---|---|---|---|");
                 for v in &violations {
+                    let decided = match (v.allowed, &v.sid) {
+                        (false, None) => "no statement allows it".to_owned(),
+                        (allowed, sid) => format!(
+                            "{} by {} {}{}",
+                            if allowed { "allowed" } else { "denied" },
+                            v.stack,
+                            v.policy,
+                            sid.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                        ),
+                    };
                     let _ = writeln!(
                         out,
-                        "| {} | `{}` | `{}` | `{}` | {} {}{} |",
-                        v.code,
-                        v.principal,
-                        v.action,
-                        v.resource,
-                        v.stack,
-                        v.policy,
-                        v.sid.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                        "| {} | `{}` | `{}` | `{}` | {decided} |",
+                        v.code, v.principal, v.action, v.resource
                     );
                 }
                 out.push('\n');
