@@ -143,8 +143,8 @@ pub fn bundle(
     stacks.extend(deployment::stack(org));
     stacks.push(access::stack(org));
     stacks.extend(access::identity_center(org));
-    for d in &org.domains {
-        stacks.extend(user_profile::stacks(org, d, previous.placement.get(&d.name)));
+    for (d, people) in org.domains.iter().zip(user_profile::by_domain(org)) {
+        stacks.extend(user_profile::stacks(org, d, &people, previous.placement.get(&d.name)));
     }
     let (catalog, products) = catalog::stacks(org, base_dir, &previous.products, format)?;
     stacks.extend(catalog);

@@ -5,7 +5,9 @@
 
 use super::layout::{Layout, PROFILES_PER_STACK, StackKind, place_profiles};
 use super::{Placement, Stack};
-use crate::config::{Domain, Org};
+use std::collections::HashMap;
+
+use crate::config::{Domain, Org, User};
 use crate::ids::profile_logical_id;
 use crate::model::resources::{Tag, UserProfile, UserSettings};
 use crate::model::{Resource, Setting, Template, Value};
@@ -19,21 +21,33 @@ const SETTINGS: &[(&str, Setting)] = &[
     ("SingleSignOnUserValue", Setting::Own("id")),
 ];
 
-/// The users stacks of one domain; none when the domain has no people. Profiles stay in the
-/// shard the last run placed them in (`previous`: profile name → shard).
+/// A person with their index in the org file's `users`.
+pub(super) type Person<'o> = (usize, &'o User);
+
+/// The people of each domain of `org`, in the order of `org.domains`, each in org-file order.
+pub(super) fn by_domain(org: &Org) -> Vec<Vec<Person<'_>>> {
+    let domains: HashMap<&str, usize> = org.domains.iter().enumerate().map(|(i, d)| (d.name.as_str(), i)).collect();
+    let team_domain: HashMap<&str, usize> =
+        org.teams.iter().filter_map(|t| Some((t.name.as_str(), *domains.get(t.domain.as_str())?))).collect();
+    let mut out = vec![Vec::new(); org.domains.len()];
+    for (i, u) in org.users.iter().enumerate() {
+        if let Some(&d) = team_domain.get(u.team.as_str()) {
+            out[d].push((i, u));
+        }
+    }
+    out
+}
+
+/// The users stacks of one domain, holding `people`; none when the domain has no people.
+/// Profiles stay in the shard the last run placed them in (`previous`: profile name → shard).
 pub(super) fn stacks(
     org: &Org,
     domain: &Domain,
-    previous: Option<&std::collections::HashMap<String, usize>>,
+    people: &[Person<'_>],
+    previous: Option<&HashMap<String, usize>>,
 ) -> Vec<Stack> {
     let layout = Layout::new(org);
     let sso = org.identity.mode == crate::config::Mode::Sso;
-    let people: Vec<(usize, &crate::config::User)> = org
-        .users
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| org.team(&u.team).is_some_and(|t| t.domain == domain.name))
-        .collect();
     let shards = place_profiles(people.iter().map(|(_, u)| u.name.as_str()), previous, PROFILES_PER_STACK);
     shards
         .into_iter()

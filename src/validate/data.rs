@@ -181,6 +181,44 @@ pub struct Catalog {
     pub services: HashSet<String>,
     /// Services whose actions and condition keys are vendored, by prefix.
     pub detailed: HashMap<String, Service>,
+    /// Every service's condition keys, lowercase, for lookups.
+    keys: ConditionKeys,
+}
+
+/// Condition keys indexed once: plain keys by value; keys ending in a template
+/// (`.../${TagKey}`, `<...>`) or in `/` as prefixes.
+#[derive(Debug, Default)]
+struct ConditionKeys {
+    exact: HashSet<String>,
+    /// A prefix, and whether the key in use must be longer than it (a template follows).
+    prefixes: Vec<(String, bool)>,
+}
+
+impl ConditionKeys {
+    fn new<'k>(keys: impl Iterator<Item = &'k String>) -> Self {
+        let mut exact = HashSet::new();
+        let mut prefixes = std::collections::BTreeSet::new();
+        for key in keys {
+            let t = key.to_ascii_lowercase();
+            match t.find("${").or_else(|| t.find('<')) {
+                Some(i) => {
+                    prefixes.insert((t[..i].to_owned(), true));
+                }
+                None if t.ends_with('/') => {
+                    prefixes.insert((t, false));
+                }
+                None => {
+                    exact.insert(t);
+                }
+            }
+        }
+        Self { exact, prefixes: prefixes.into_iter().collect() }
+    }
+
+    fn knows(&self, used: &str) -> bool {
+        self.exact.contains(used)
+            || self.prefixes.iter().any(|(p, longer)| used.starts_with(p.as_str()) && (!longer || used.len() > p.len()))
+    }
 }
 
 impl Catalog {
@@ -190,7 +228,7 @@ impl Catalog {
         if is_global_key(&lower) {
             return true;
         }
-        self.detailed.values().flat_map(|s| &s.conditions).any(|k| key_matches(k, &lower))
+        self.keys.knows(&lower)
     }
 }
 
@@ -218,7 +256,7 @@ pub fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
         let services = IAM_SERVICES.lines().filter(|l| !l.is_empty()).map(str::to_ascii_lowercase).collect();
         let raw: HashMap<String, Value> = serde_json::from_str(IAM_ACTIONS).unwrap_or_default();
-        let detailed = raw
+        let detailed: HashMap<String, Service> = raw
             .into_iter()
             .map(|(prefix, v)| {
                 let actions = v["actions"]
@@ -242,17 +280,9 @@ pub fn catalog() -> &'static Catalog {
                 (prefix, Service { actions, conditions })
             })
             .collect();
-        Catalog { services, detailed }
+        let keys = ConditionKeys::new(detailed.values().flat_map(|s| &s.conditions));
+        Catalog { services, detailed, keys }
     })
-}
-
-/// Matches a catalog key (`sagemaker:ResourceTag/${TagKey}`) against a lowercase key in use.
-fn key_matches(template: &str, used: &str) -> bool {
-    let t = template.to_ascii_lowercase();
-    match t.find("${").or_else(|| t.find('<')) {
-        Some(i) => used.len() > i && used.starts_with(&t[..i]),
-        None => t == used || (t.ends_with('/') && used.starts_with(&t)),
-    }
 }
 
 /// The AWS global condition keys.
