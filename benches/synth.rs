@@ -1,12 +1,13 @@
 //! End-to-end synth of generated estates: load, build, validate, render and write, with the
-//! process's peak memory. Run with `cargo bench`; pass sizes to override the defaults
-//! (`cargo bench -- 1000 10000`).
+//! process's peak memory. Run with `cargo bench --bench synth`; pass estates to override the
+//! defaults, each as `people:domains:teams`, with `:catalog` for a Service Catalog portfolio
+//! (`cargo bench --bench synth -- 1000:4:20 12000:120:1200:catalog`).
 
 use std::time::Instant;
 
 #[path = "support/estate.rs"]
 mod support;
-use support::estate;
+use support::{estate, with_catalog};
 
 /// Peak resident memory of this process so far, in MB (Linux).
 fn peak_mb() -> f64 {
@@ -17,13 +18,47 @@ fn peak_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Times one estate of `n` users in this process and prints its table row: a first synth
-/// (load, build + validate, render, write), then a second synth with one more person, as a
-/// user runs it (`studioform synth`: the manifest's placement, the safety gate, the write of
-/// one changed stack).
-fn one(n: usize, dir: &std::path::Path) {
-    let text = estate(n, 4, 20);
-    let out = dir.join(n.to_string());
+/// One estate to time: people, domains, teams, and whether it has a catalog.
+#[derive(Clone, Copy)]
+struct Spec {
+    people: usize,
+    domains: usize,
+    teams: usize,
+    catalog: bool,
+}
+
+impl Spec {
+    fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.split(':');
+        let mut next = || parts.next()?.parse().ok();
+        let (people, domains, teams) = (next()?, next()?, next()?);
+        let catalog = match s.split(':').nth(3) {
+            None => false,
+            Some("catalog") => true,
+            Some(_) => return None,
+        };
+        Some(Self { people, domains, teams, catalog })
+    }
+
+    fn name(self) -> String {
+        let (p, d, t) = (self.people, self.domains, self.teams);
+        if self.catalog { format!("{p}:{d}:{t}:catalog") } else { format!("{p}:{d}:{t}") }
+    }
+
+    fn text(self) -> String {
+        let text = estate(self.people, self.domains, self.teams);
+        if self.catalog { with_catalog(&text) } else { text }
+    }
+}
+
+/// Times one estate in this process and prints its table row: a first synth (load, build +
+/// validate, render, write), then a second synth with one more person, as a user runs it
+/// (`studioform synth`: the manifest's placement, the safety gate, the write of one changed
+/// stack).
+fn one(spec: Spec, dir: &std::path::Path) {
+    let text = spec.text();
+    let n = spec.people;
+    let out = dir.join(spec.name().replace(':', "-"));
     let _ = std::fs::remove_dir_all(&out);
     let t0 = Instant::now();
     let loaded = match studioform::config::load_str("bench.yaml", text.clone()) {
@@ -48,10 +83,11 @@ fn one(n: usize, dir: &std::path::Path) {
     let t4 = Instant::now();
     let bytes: usize = files.iter().map(|f| f.content.len()).sum();
     let (count, first_peak) = (files.len(), peak_mb());
+    let stacks = bundle.stacks.len();
     drop((loaded, bundle, files));
 
-    let config = dir.join(format!("{n}.yaml"));
-    let more = text.replace("users:\n", "users:\n  - name: newcomer\n    team: team3\n    id: newcomer\n");
+    let config = dir.join(format!("{}.yaml", spec.name().replace(':', "-")));
+    let more = text.replace("users:\n", "users:\n  - name: newcomer\n    team: team0\n    id: newcomer\n");
     if let Err(e) = std::fs::write(&config, more) {
         panic!("{e}");
     }
@@ -63,7 +99,10 @@ fn one(n: usize, dir: &std::path::Path) {
     let t6 = Instant::now();
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
     println!(
-        "| {n} | {:.3} | {synth:.3} | {:.3} | {access:.3} ({} principals, {} requests) | {:.3} | {:.3} | {:.3} | {first_peak:.0} | {count} | {bytes} | {:.3} | {:.0} |",
+        "| {} | {} | {} | {n} | {stacks} | {:.3} | {synth:.3} | {:.3} | {access:.3} ({} principals, {} requests) | {:.3} | {:.3} | {:.3} | {first_peak:.0} | {count} | {bytes} | {:.3} | {:.0} |",
+        spec.name(),
+        spec.domains,
+        spec.teams,
         (t1 - t0).as_secs_f64(),
         synth - access,
         report.principals.len(),
@@ -79,22 +118,38 @@ fn one(n: usize, dir: &std::path::Path) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = std::env::temp_dir().join(format!("studioform-bench-{}", std::process::id()));
-    if let Some(n) = args.iter().position(|a| a == "--one").and_then(|i| args.get(i + 1)?.parse().ok()) {
+    if let Some(spec) = args.iter().position(|a| a == "--one").and_then(|i| Spec::parse(args.get(i + 1)?)) {
         let parent = args.iter().position(|a| a == "--dir").and_then(|i| args.get(i + 1)).map(std::path::PathBuf::from);
-        one(n, &parent.unwrap_or(dir));
+        one(spec, &parent.unwrap_or(dir));
         return;
     }
-    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
-    let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
+    let specs: Vec<Spec> = args.iter().filter_map(|a| Spec::parse(a)).collect();
+    let specs = if specs.is_empty() {
+        // Narrow estates of growing size, then the wide ones: thousands of teams, a hundred
+        // domains, a catalog.
+        [
+            "1000:4:20",
+            "10000:4:20",
+            "100000:4:20",
+            "100000:1:2000:catalog",
+            "100000:100:2000:catalog",
+            "12000:120:1200:catalog",
+        ]
+        .iter()
+        .filter_map(|s| Spec::parse(s))
+        .collect()
+    } else {
+        specs
+    };
     println!(
-        "| users | load s | build+validate+isolation s | without isolation s | isolation check s | render s | write s | total s | peak MB | files | bytes | synth +1 person s | peak MB after |"
+        "| estate (people:domains:teams) | domains | teams | people | stacks | load s | build+validate+isolation s | without isolation s | isolation check s | render s | write s | total s | peak MB | files | bytes | synth +1 person s | peak MB after |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let me = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    for n in sizes {
-        // A process per size, so that each peak is its own.
+    for spec in specs {
+        // A process per estate, so that each peak is its own.
         let status = std::process::Command::new(&me)
-            .args(["--one", &n.to_string(), "--dir", &dir.to_string_lossy()])
+            .args(["--one", &spec.name(), "--dir", &dir.to_string_lossy()])
             .status()
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(status.success());

@@ -8,9 +8,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{cli, estate, load, temp_dir, tree};
+use common::{cli, estate, load, temp_dir, tree, with_catalog};
 use serde_json::{Value, json};
-use studioform::build::layout::PROFILES_PER_STACK;
+use studioform::build::layout::{PROFILES_PER_STACK, TEAMS_PER_PRODUCT};
 use studioform::render::Format;
 
 /// Writes `text` as the org file in `dir` and synthesizes into `dir/out`; returns the exit
@@ -317,31 +317,24 @@ fn moving_a_team_to_another_domain_names_a_few_people_and_counts_the_rest() {
 }
 
 #[test]
-fn many_domains_split_the_admin_and_login_policies_and_cover_every_domain() {
-    let text = estate(9, 9, 9);
+fn however_many_domains_admins_and_people_get_one_policy_each() {
+    // 120 domains: enumerated by id, the policies came in 30 parts, and IAM attaches at most 10
+    // managed policies to a group (10 by default to a role).
+    let text = estate(120, 120, 120);
     let access = common::stack(&text, "big-access");
     let resources = access["Resources"].as_object().unwrap();
-    let admin: Vec<&String> = resources.keys().filter(|k| k.starts_with("AdminPolicy")).collect();
-    assert_eq!(admin, ["AdminPolicy", "AdminPolicy2", "AdminPolicy3"]);
-    let mut covered = Vec::new();
-    for id in &admin {
-        let p = &resources[id.as_str()]["Properties"];
-        assert_eq!(p["Roles"], json!(["CloudAdmin"]), "every part is attached to the admins");
-        let create = p["PolicyDocument"]["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["Sid"] == "CreateProfilesWithUserTag")
-            .unwrap();
-        for arn in create["Resource"].as_array().unwrap() {
-            covered.push(arn["Fn::Sub"][1]["DomainId"]["Fn::ImportValue"].as_str().unwrap().to_owned());
-        }
-    }
-    let expected: Vec<String> = (0..9).map(|d| format!("big-domain-domain{d}-DomainId")).collect();
-    assert_eq!(covered, expected);
-    let login: Vec<Value> =
-        ["LoginPolicy", "LoginPolicy2", "LoginPolicy3"].iter().map(|id| json!({"Ref": id})).collect();
-    assert_eq!(access["Resources"]["StudioUsersGroup"]["Properties"]["ManagedPolicyArns"], Value::Array(login));
+    let policies: Vec<&String> =
+        resources.keys().filter(|k| resources[k.as_str()]["Type"] == "AWS::IAM::ManagedPolicy").collect();
+    assert_eq!(policies, ["AdminPolicy", "LoginPolicy"]);
+    assert_eq!(resources["AdminPolicy"]["Properties"]["Roles"], json!(["CloudAdmin"]));
+    assert_eq!(
+        access["Resources"]["StudioUsersGroup"]["Properties"]["ManagedPolicyArns"],
+        json!([{"Ref": "LoginPolicy"}])
+    );
+    // They name no domain, so adding one changes neither.
+    assert!(!access.to_string().contains("DomainId"), "{access}");
+    let more = text.replace("teams:\n", "  - name: domain120\n    source_identity: true\nteams:\n");
+    assert_eq!(common::stack(&more, "big-access"), access);
 }
 
 #[test]
@@ -491,4 +484,69 @@ fn reordering_teams_publishes_no_new_product_version() {
     assert_ne!(reordered, text);
     assert_eq!(synth(&dir, &reordered, &[]).0, 0);
     assert_eq!(changed(&before, &tree(&dir.join("out"))), Vec::<String>::new());
+}
+
+/// The teams each part of the team product offers, from the manifest: product name → teams.
+fn team_parts(out: &Path) -> BTreeMap<String, Vec<String>> {
+    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["teams"].is_null())
+        .map(|e| {
+            let names = e["teams"]["teams"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_owned());
+            let path = e["path"].as_str().unwrap();
+            (path.trim_start_matches("catalog/products/").trim_end_matches(".yaml").to_owned(), names.collect())
+        })
+        .collect()
+}
+
+#[test]
+fn the_team_product_comes_in_parts_that_keep_their_teams() {
+    let dir = temp_dir("estate-team-parts");
+    let text = with_catalog(&estate(250, 1, 250));
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let out = dir.join("out");
+    let parts = team_parts(&out);
+    assert_eq!(parts.keys().collect::<Vec<_>>(), ["team", "team-2", "team-3"]);
+    assert_eq!(parts.values().map(Vec::len).collect::<Vec<_>>(), [TEAMS_PER_PRODUCT, TEAMS_PER_PRODUCT, 50]);
+    let stacks: BTreeMap<String, Value> = common::stacks(&text).into_iter().collect();
+    for (name, teams) in &parts {
+        let product = &stacks[name];
+        let allowed: Vec<&str> = product["Parameters"]["TeamName"]["AllowedValues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(allowed, *teams, "{name} offers exactly the teams the manifest records");
+    }
+    let portfolio = std::fs::read_to_string(out.join("catalog/portfolio.yaml")).unwrap();
+    assert!(portfolio.contains("Studio team role (part 3)"), "every part is a product of the portfolio");
+
+    // A team whose name sorts first joins the part with room; no team moves.
+    let before = tree(&out);
+    let more = text.replace("teams:\n", "teams:\n  - name: aaa\n    domain: domain0\n    buckets: [big-aaa-data]\n");
+    assert_eq!(synth(&dir, &more, &[]).0, 0);
+    let now = team_parts(&out);
+    assert_eq!(now["team"], parts["team"]);
+    assert_eq!(now["team-2"], parts["team-2"]);
+    assert!(now["team-3"].contains(&"aaa".to_owned()));
+    let mut changed = changed(&before, &tree(&out));
+    changed.retain(|p| !p.starts_with("catalog/products/team-3/"));
+    // The new team's stack; the part that offers it and the user-profile product, whose
+    // TeamName lists every team; the portfolio, which gets their new versions; README and
+    // manifest, which list every file.
+    assert_eq!(
+        changed,
+        [
+            "README.md",
+            "catalog/portfolio.yaml",
+            "catalog/products/team-3.yaml",
+            "catalog/products/user-profile.yaml",
+            "manifest.json",
+            "stacks/big-team-aaa.yaml"
+        ]
+    );
 }

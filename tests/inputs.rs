@@ -175,3 +175,16 @@ fn a_custom_template_error_quotes_only_its_own_line_shortened() {
     assert!(err.contains("of the rendered template: not valid YAML"), "{err}");
     assert!(err.len() < 2_000, "{err}");
 }
+
+#[test]
+fn a_custom_product_may_not_take_the_name_of_a_part_of_the_team_product() {
+    let dir = temp_dir("custom-team-part");
+    let text = minimal()
+        + "catalog:\n  portfolio: P\n  provider: Q\n  products: [team]\n  custom: [products/team-2.yaml.hbs, products/team-tools.yaml.hbs]\n";
+    std::fs::write(dir.join("studioform.yaml"), text).unwrap();
+    let (code, err) = synth(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[CFG020]: product name `team-2` is reserved"), "{err}");
+    assert_eq!(err.matches("error[").count(), 1, "`team-tools` is a name of its own: {err}");
+    assert!(!dir.join("out").exists());
+}

@@ -86,6 +86,16 @@ fn enforces_cloudformation_quotas() {
     let params: serde_json::Map<String, Value> =
         (0..201).map(|i| (format!("P{i}"), json!({"Type": "String"}))).collect();
     assert_eq!(codes_of(&json!({"Resources": topics(1), "Parameters": params})), ["TPL501"]);
+    // A mapping holds at most 200 keys, each with at most 200 attributes.
+    let attrs =
+        |n: usize| -> serde_json::Map<String, Value> { (0..n).map(|i| (format!("A{i}"), json!("v"))).collect() };
+    let keys = |n: usize, width: usize| -> serde_json::Map<String, Value> {
+        (0..n).map(|i| (format!("K{i}"), Value::Object(attrs(width)))).collect()
+    };
+    assert!(codes_of(&json!({"Resources": topics(1), "Mappings": {"M": keys(200, 1)}})).is_empty());
+    assert!(codes_of(&json!({"Resources": topics(1), "Mappings": {"M": keys(1, 200)}})).is_empty());
+    assert_eq!(codes_of(&json!({"Resources": topics(1), "Mappings": {"M": keys(201, 1)}})), ["TPL501"]);
+    assert_eq!(codes_of(&json!({"Resources": topics(1), "Mappings": {"M": keys(1, 201)}})), ["TPL501"]);
     let long = "x".repeat(1_000);
     let big: serde_json::Map<String, Value> =
         (0..1_100).map(|i| (format!("O{i}"), json!({"Value": long}))).collect::<serde_json::Map<_, _>>();

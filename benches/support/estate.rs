@@ -1,5 +1,6 @@
 //! Generated org files of any size, shared by the benchmarks and the tests.
-#![allow(unreachable_pub)]
+// Each bench and test uses a part of it.
+#![allow(unreachable_pub, dead_code)]
 
 /// An org file with `users` people spread over `teams` teams in `domains` domains, named so
 /// that people sort in the order they are listed (`user000042`).
@@ -21,4 +22,12 @@ pub fn estate(users: usize, domains: usize, teams: usize) -> String {
         let _ = writeln!(s, "  - {{name: user{u:06}, team: team{}, id: user{u:06}}}", u % teams);
     }
     s
+}
+
+/// `text` (an org file from [`estate`]) with a Service Catalog portfolio offering the three
+/// built-in products.
+pub fn with_catalog(text: &str) -> String {
+    let catalog = "catalog:\n  portfolio: Studio provisioning\n  provider: Platform team\n  \
+                   launch_principals: [arn:aws:iam::111122223333:role/CloudAdmin]\n";
+    text.replace("teams:\n", &format!("{catalog}teams:\n"))
 }

@@ -3,7 +3,7 @@
 //! role federated people assume, passing only the user tag as a session tag.
 
 use super::Stack;
-use super::layout::{Layout, StackKind, domain_scoped_arn, sagemaker_arn};
+use super::layout::{Layout, StackKind, sagemaker_arn};
 use crate::config::{Mode, Org};
 use crate::model::iam::{PolicyDocument, Principal, Statement, any};
 use crate::model::resources::{ApplicationAssignment, Assignment, Group, ManagedPolicy, PermissionSet, Role};
@@ -25,56 +25,43 @@ pub(super) fn stack(org: &Org) -> Stack {
     let layout = Layout::new(org);
     let name = layout.access_stack();
     let mut t = Template::new(format!("studioform: Studio admin and login access of {}", org.name));
-    let profiles: Vec<Value> = org
-        .domains
-        .iter()
-        .map(|d| domain_scoped_arn("user-profile/${DomainId}/*", layout.domain_id(&d.name)))
-        .collect();
-
-    // However many domains the org has, each policy stays within IAM's 6,144 characters:
-    // the domain-scoped statements are split over policies of a few domains each.
-    let domains: Vec<Value> =
-        org.domains.iter().map(|d| domain_scoped_arn("domain/${DomainId}", layout.domain_id(&d.name))).collect();
-    let groups: Vec<(&[Value], &[Value])> =
-        profiles.chunks(DOMAINS_PER_POLICY).zip(domains.chunks(DOMAINS_PER_POLICY)).collect();
-    for (i, (group, domains)) in groups.iter().enumerate() {
-        let admin = ManagedPolicy {
-            description: Some(part("studioform: Studio administration; user profiles only with the user tag", i)),
-            policy_document: PolicyDocument::new(admin_statements(org, &layout, group, domains, i == 0)),
-            roles: principal_names(&org.admins.principals, "role"),
-            users: principal_names(&org.admins.principals, "user"),
-            ..ManagedPolicy::default()
-        };
-        let id = numbered("AdminPolicy", i);
-        t.add(&id, Resource::new(&admin, path!["admins"]));
-        t.output(
-            &format!("{id}Arn"),
-            &part("Studio admin policy", i),
-            Value::reference(&id),
-            Some(Layout::export(&name, &format!("{id}Arn"))),
-        );
-    }
+    // Every domain of the account, not a list of the estate's domain ids: one admin and one
+    // login policy however many domains there are (IAM attaches at most 10 managed policies
+    // to a group, 10 by default to a role), and adding a domain changes neither. What keeps
+    // a person to their own Studio is the user tag, which admins may set only on create.
+    let profiles = [sagemaker_arn("user-profile/*/*")];
+    let domains = [sagemaker_arn("domain/*")];
+    let admin = ManagedPolicy {
+        description: Some("studioform: Studio administration; user profiles only with the user tag".into()),
+        policy_document: PolicyDocument::new(admin_statements(org, &layout, &profiles, &domains)),
+        roles: principal_names(&org.admins.principals, "role"),
+        users: principal_names(&org.admins.principals, "user"),
+        ..ManagedPolicy::default()
+    };
+    t.add("AdminPolicy", Resource::new(&admin, path!["admins"]));
+    t.output(
+        "AdminPolicyArn",
+        "Studio admin policy",
+        Value::reference("AdminPolicy"),
+        Some(Layout::export(&name, "AdminPolicyArn")),
+    );
 
     let mut login_policies = Vec::new();
-    for (i, (group, domains)) in groups.iter().enumerate() {
-        let login = login_statements(org, group, domains);
-        if login.is_empty() {
-            break;
-        }
+    let login = login_statements(org, &profiles, &domains);
+    if !login.is_empty() {
         let policy = ManagedPolicy {
-            description: Some(part("studioform: open only your own Studio", i)),
+            description: Some("studioform: open only your own Studio".into()),
             policy_document: PolicyDocument::new(login),
             ..ManagedPolicy::default()
         };
-        let id = numbered("LoginPolicy", i);
-        t.add(&id, Resource::new(&policy, path!["identity"]));
+        t.add("LoginPolicy", Resource::new(&policy, path!["identity"]));
         t.output(
-            &format!("{id}Arn"),
-            &part("Studio login policy", i),
-            Value::reference(&id),
-            Some(Layout::export(&name, &format!("{id}Arn"))),
+            "LoginPolicyArn",
+            "Studio login policy",
+            Value::reference("LoginPolicy"),
+            Some(Layout::export(&name, "LoginPolicyArn")),
         );
-        login_policies.push(Value::reference(&id));
+        login_policies.push(Value::reference("LoginPolicy"));
     }
 
     match org.identity.mode {
@@ -183,7 +170,7 @@ fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profil
     let instance = Value::from(org.identity.sso_instance_arn.clone().unwrap_or_default());
     // The permission set is evaluated in the workload account, not in this one.
     let statements =
-        admin_statements(org, layout, profiles, domains, true).into_iter().map(|s| s.in_account("TargetAccountId"));
+        admin_statements(org, layout, profiles, domains).into_iter().map(|s| s.in_account("TargetAccountId"));
     let set = PermissionSet {
         name: format!("{}-StudioAdmin", org.name),
         description: "studioform: SageMaker Studio administration; user profiles only with the user tag".into(),
@@ -216,30 +203,12 @@ fn admin_permission_set(t: &mut Template, org: &Org, layout: &Layout<'_>, profil
     );
 }
 
-/// Domains whose profiles one admin or login policy covers.
-const DOMAINS_PER_POLICY: usize = 4;
-
-/// `AdminPolicy`, `AdminPolicy2`, ...: the first keeps the name it always had.
-fn numbered(base: &str, i: usize) -> String {
-    if i == 0 { base.to_owned() } else { format!("{base}{}", i + 1) }
-}
-
-fn part(text: &str, i: usize) -> String {
-    if i == 0 { text.to_owned() } else { format!("{text} (part {})", i + 1) }
-}
-
-/// What admins may do to the user profiles of some domains (`profiles`, and the domains
-/// themselves, `domains`), and with `general` what they may do across the estate.
-fn admin_statements(
-    org: &Org,
-    layout: &Layout<'_>,
-    profiles: &[Value],
-    domains: &[Value],
-    general: bool,
-) -> Vec<Statement> {
+/// What admins may do: to user profiles (`profiles`) and domains (`domains`), and across the
+/// estate.
+fn admin_statements(org: &Org, layout: &Layout<'_>, profiles: &[Value], domains: &[Value]) -> Vec<Statement> {
     let user_tag = &org.identity.user_tag;
     let request_tag = format!("aws:RequestTag/{user_tag}");
-    let mut out = vec![
+    vec![
         Statement::allow(["sagemaker:CreateUserProfile"], profiles.to_vec()).sid("CreateProfilesWithUserTag").when(
             "Null",
             &request_tag,
@@ -266,19 +235,12 @@ fn admin_statements(
         )
         .sid("ManageProfiles"),
         Statement::allow(["sagemaker:DescribeDomain"], domains.to_vec()).sid("DescribeDomains"),
-    ];
-    if general {
-        out.push(
-            Statement::allow(["sagemaker:ListDomains", "sagemaker:ListTags", "sagemaker:ListUserProfiles"], any())
-                .sid("ListStudio"),
-        );
-        out.push(
-            Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&layout.team_role_pattern())])
-                .sid("PassTeamRoles")
-                .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
-        );
-    }
-    out
+        Statement::allow(["sagemaker:ListDomains", "sagemaker:ListTags", "sagemaker:ListUserProfiles"], any())
+            .sid("ListStudio"),
+        Statement::allow(["iam:PassRole"], vec![super::layout::role_arn(&layout.team_role_pattern())])
+            .sid("PassTeamRoles")
+            .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
+    ]
 }
 
 /// Open only your own Studio: a presigned URL only for profiles tagged with your id.

@@ -5,6 +5,7 @@
 //! A product's versions are content-addressed: a new provisioning artifact appears only when
 //! the template's bytes change, and earlier ones stay so launched products can be updated.
 
+use std::collections::HashMap;
 use std::path::Path as FsPath;
 
 use indexmap::IndexMap;
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::domain::{DomainSource, Groups, add_domain};
 use super::grants::{Switch, Switches, team_flags};
 use super::launch::{self, Launched};
-use super::layout::{Layout, StackKind, role_arn};
+use super::layout::{Layout, StackKind, TEAMS_PER_PRODUCT, place, role_arn, team_product_name};
 use super::team::{TeamSource, add_role};
 use super::{Stack, access};
 use crate::config::{BuiltinProduct, Catalog, CustomProduct, Mode, Org, custom_product_name};
@@ -56,18 +57,21 @@ const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 pub(super) fn stacks(
     org: &Org,
     base_dir: &FsPath,
-    previous: &[History],
+    previous: &super::Previous,
     format: Format,
 ) -> Result<(Vec<Stack>, Vec<History>), Vec<Diagnostic>> {
     let Some(cat) = &org.catalog else { return Ok((Vec::new(), Vec::new())) };
     let mut products = Vec::new();
     for p in &cat.products {
-        let template = match p {
-            BuiltinProduct::Domain => domain_product(org),
-            BuiltinProduct::Team => team_product(org),
-            BuiltinProduct::UserProfile => user_profile_product(org),
-        };
-        products.push(Stack::new(p.name().to_owned(), StackKind::Product, template));
+        match p {
+            BuiltinProduct::Domain => {
+                products.push(Stack::new(p.name().to_owned(), StackKind::Product, domain_product(org)));
+            }
+            BuiltinProduct::Team => products.extend(team_products(org, &previous.team_products)),
+            BuiltinProduct::UserProfile => {
+                products.push(Stack::new(p.name().to_owned(), StackKind::Product, user_profile_product(org)));
+            }
+        }
     }
     let mut diags = Vec::new();
     for (i, custom) in cat.custom.iter().enumerate() {
@@ -101,7 +105,7 @@ pub(super) fn stacks(
         let content = format.render(product.json());
         let sha256 = crate::output::sha256(&content);
         let mut versions =
-            previous.iter().find(|h| h.name == product.name).map(|h| h.versions.clone()).unwrap_or_default();
+            previous.products.iter().find(|h| h.name == product.name).map(|h| h.versions.clone()).unwrap_or_default();
         if versions.last().is_none_or(|v| v.sha256 != sha256) {
             versions.push(Version {
                 name: format!("v{}", versions.len() + 1),
@@ -302,9 +306,29 @@ fn domain_product(org: &Org) -> Template {
     t
 }
 
-fn team_product(org: &Org) -> Template {
+/// The team product, in parts of at most [`TEAMS_PER_PRODUCT`] teams each; a team stays in
+/// the part that offered it last time (`previous`: team name → part).
+fn team_products(org: &Org, previous: &HashMap<String, usize>) -> Vec<Stack> {
+    let teams = teams_by_name(org);
+    let shards = place(teams.iter().map(|t| t.name.as_str()), Some(previous), TEAMS_PER_PRODUCT);
+    shards
+        .into_iter()
+        .map(|(shard, members)| {
+            let offered: Vec<&crate::config::Team> = members.iter().map(|&i| teams[i]).collect();
+            let names = offered.iter().map(|t| t.name.clone()).collect();
+            Stack {
+                teams: Some(super::TeamShard { shard, teams: names }),
+                ..Stack::new(team_product_name(shard), StackKind::Product, team_product(org, &offered, shard))
+            }
+        })
+        .collect()
+}
+
+fn team_product(org: &Org, offered: &[&crate::config::Team], shard: usize) -> Template {
     let layout = Layout::new(org);
-    let mut t = Template::new(format!("studioform: a team execution role for {} (Service Catalog product)", org.name));
+    let part = if shard > 1 { format!(", part {shard}") } else { String::new() };
+    let mut t =
+        Template::new(format!("studioform: a team execution role for {} (Service Catalog product{part})", org.name));
     interface(
         &mut t,
         &[("Team", &["TeamName", "DomainId", "SourceIdentity"])],
@@ -314,7 +338,13 @@ fn team_product(org: &Org) -> Template {
             ("SourceIdentity", "Whether that domain propagates the profile name as source identity"),
         ],
     );
-    t.parameters.insert("TeamName".into(), team_parameter(org));
+    t.parameters.insert(
+        "TeamName".into(),
+        Parameter {
+            allowed_values: offered.iter().map(|t| t.name.clone()).collect(),
+            ..parameter("String", "The team, as defined in the org file")
+        },
+    );
     t.parameters.insert("DomainId".into(), domain_id_parameter());
     t.parameters.insert("SourceIdentity".into(), source_identity_parameter());
     let yes_no = |b: bool| Value::from(if b { "true" } else { "false" });
@@ -322,7 +352,7 @@ fn team_product(org: &Org) -> Template {
     // Mapping keys below the top level are alphanumeric, so the partition picks one of three
     // mappings (`TeamBucketsAws`...) rather than a key.
     let mut by_partition: Vec<IndexMap<String, IndexMap<String, Value>>> = vec![IndexMap::new(); PARTITIONS.len()];
-    for team in teams_by_name(org) {
+    for &team in offered {
         // Mappings cannot hold empty lists; the placeholders are never read, since the
         // conditions built from the flags drop the statements that would use them.
         let or_none = |list: Vec<String>| if list.is_empty() { vec!["none".to_owned()] } else { list };
@@ -898,12 +928,20 @@ fn stack_set(org: &Org, cat: &Catalog, portfolio_key: &str) -> Stack {
     Stack::new(name, StackKind::StackSet, t)
 }
 
+/// The part number of a part of the team product after the first (`team-2` → 2).
+fn team_part(name: &str) -> Option<&str> {
+    name.strip_prefix("team-").filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn product_title(name: &str) -> String {
     match name {
         "domain" => "Studio domain".into(),
         "team" => "Studio team role".into(),
         "user-profile" => "Studio user profile".into(),
-        other => other.replace('-', " "),
+        other => match team_part(other) {
+            Some(n) => format!("Studio team role (part {n})"),
+            None => other.replace('-', " "),
+        },
     }
 }
 
@@ -912,6 +950,9 @@ fn product_description(name: &str) -> String {
         "domain" => "A SageMaker Studio domain in the org's VPC, retained on deletion".into(),
         "team" => "A team's execution role: its buckets, its instance types, its team tag".into(),
         "user-profile" => "A person's Studio user profile, tagged with their id, using their team's role".into(),
-        other => format!("Custom product {other}"),
+        other => match team_part(other) {
+            Some(_) => "A team's execution role, for the teams its TeamName parameter lists".into(),
+            None => format!("Custom product {other}"),
+        },
     }
 }

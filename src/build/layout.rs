@@ -88,12 +88,23 @@ impl StackKind {
 /// about 150 KB of template, well below its 1 MB.
 pub const PROFILES_PER_STACK: usize = 400;
 
-/// Where the profiles of one domain live: shard number (from 1) → the profiles in it, as
-/// indexes into `people`. Profiles stay where `previous` (profile name → shard, as the
-/// last run's manifest recorded) put them, whatever else changes: a profile that moved to
-/// another stack would be deleted and created again, losing its home directory. Newcomers
-/// fill the existing shards in order, then open new ones; people who left leave gaps.
-pub fn place_profiles<'a>(
+/// Most teams one part of the team product offers: its mappings hold a key per team, and
+/// CloudFormation allows 200 attributes per mapping; 100 teams keep the template near 100 KB.
+pub const TEAMS_PER_PRODUCT: usize = 100;
+
+/// The name of part `shard` of the team product: `team`, then `team-2`, `team-3`...
+pub fn team_product_name(shard: usize) -> String {
+    if shard <= 1 { "team".to_owned() } else { format!("team-{shard}") }
+}
+
+/// Where the members of a sharded set live (the profiles of one domain in users stacks, the
+/// teams of the team product in its parts): shard number (from 1) → the members in it, as
+/// indexes into `people`. Members stay where `previous` (name → shard, as the last run's
+/// manifest recorded) put them, whatever else changes: a profile that moved to another stack
+/// would be deleted and created again, losing its home directory, and a team that moved to
+/// another product would leave its launched role behind. Newcomers fill the existing shards
+/// in order, then open new ones; members who left leave gaps.
+pub fn place<'a>(
     people: impl Iterator<Item = &'a str>,
     previous: Option<&std::collections::HashMap<String, usize>>,
     capacity: usize,
@@ -239,11 +250,11 @@ pub fn domain_scoped_arn(resource: &str, domain_id: Value) -> Value {
 mod tests {
     use std::collections::HashMap;
 
-    use super::place_profiles;
+    use super::place;
 
     fn shards(people: &[&str], previous: &[(&str, usize)], capacity: usize) -> Vec<(usize, Vec<String>)> {
         let previous: HashMap<String, usize> = previous.iter().map(|(n, s)| ((*n).to_owned(), *s)).collect();
-        place_profiles(people.iter().copied(), Some(&previous), capacity)
+        place(people.iter().copied(), Some(&previous), capacity)
             .into_iter()
             .map(|(s, members)| (s, members.into_iter().map(|i| people[i].to_owned()).collect()))
             .collect()

@@ -34,6 +34,8 @@ pub struct Stack {
     pub key: Option<String>,
     /// Users stacks only: which profiles of which domain the stack holds.
     pub placement: Option<Placement>,
+    /// Parts of the team product only: which teams it offers.
+    pub teams: Option<TeamShard>,
     /// Custom products only: the template as rendered from its handlebars source.
     rendered: Option<serde_json::Value>,
     /// Custom products only: the org-file entry naming the template.
@@ -44,7 +46,17 @@ pub struct Stack {
 impl Stack {
     /// A stack.
     pub fn new(name: String, kind: StackKind, template: Template) -> Self {
-        Self { name, kind, template, key: None, placement: None, rendered: None, origin: None, json: OnceLock::new() }
+        Self {
+            name,
+            kind,
+            template,
+            key: None,
+            placement: None,
+            teams: None,
+            rendered: None,
+            origin: None,
+            json: OnceLock::new(),
+        }
     }
 
     /// A stack whose template was rendered from text rather than built (custom products).
@@ -106,6 +118,16 @@ pub struct Placement {
     pub profiles: Vec<String>,
 }
 
+/// The teams one part of the team product offers; the manifest records it so that the next
+/// run keeps every team in its part.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TeamShard {
+    /// The part number (from 1): `team`, `team-2`...
+    pub shard: usize,
+    /// Team names, sorted.
+    pub teams: Vec<String>,
+}
+
 /// Everything `synth` writes, before rendering.
 #[derive(Clone, Debug, Default)]
 pub struct Bundle {
@@ -122,6 +144,8 @@ pub struct Previous {
     pub products: Vec<catalog::History>,
     /// Where each user profile lives: domain → profile name → shard.
     pub placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
+    /// Which part of the team product offers each team: team name → part.
+    pub team_products: std::collections::HashMap<String, usize>,
 }
 
 /// Builds every stack and product of `org`. The org must have passed the config checks;
@@ -146,7 +170,7 @@ pub fn bundle(
     for (d, people) in org.domains.iter().zip(user_profile::by_domain(org)) {
         stacks.extend(user_profile::stacks(org, d, &people, previous.placement.get(&d.name)));
     }
-    let (catalog, products) = catalog::stacks(org, base_dir, &previous.products, format)?;
+    let (catalog, products) = catalog::stacks(org, base_dir, previous, format)?;
     stacks.extend(catalog);
     // By deploy order, then name: reordering the org file reorders nothing.
     stacks.sort_by(|a, b| {

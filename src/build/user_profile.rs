@@ -3,7 +3,7 @@
 //! strand the person's home directory. Team membership is the execution role, which updates
 //! in place.
 
-use super::layout::{Layout, PROFILES_PER_STACK, StackKind, place_profiles};
+use super::layout::{Layout, PROFILES_PER_STACK, StackKind, place};
 use super::{Placement, Stack};
 use std::collections::HashMap;
 
@@ -48,7 +48,7 @@ pub(super) fn stacks(
 ) -> Vec<Stack> {
     let layout = Layout::new(org);
     let sso = org.identity.mode == crate::config::Mode::Sso;
-    let shards = place_profiles(people.iter().map(|(_, u)| u.name.as_str()), previous, PROFILES_PER_STACK);
+    let shards = place(people.iter().map(|(_, u)| u.name.as_str()), previous, PROFILES_PER_STACK);
     shards
         .into_iter()
         .map(|(shard, mut members)| {

@@ -842,6 +842,7 @@ impl Checks {
             seen.push(*p);
         }
         let mut names: Vec<String> = cat.products.iter().map(|p| p.name().to_owned()).collect();
+        let team_part = cat.products.contains(&crate::config::BuiltinProduct::Team);
         for (i, custom) in cat.custom.iter().enumerate() {
             let c = custom.template();
             let at = match custom {
@@ -868,6 +869,15 @@ impl Checks {
                 );
             } else if names.contains(&name) {
                 self.err("CFG020", at, format!("product name `{name}` is used twice"), "rename one of the templates");
+            } else if team_part && name.strip_prefix("team-").is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+                self.err(
+                    "CFG020",
+                    at,
+                    format!(
+                        "product name `{name}` is reserved: parts of the team product are named `team-2`, `team-3`..."
+                    ),
+                    "rename the template, e.g. `team-tools.yaml.hbs`",
+                );
             }
             names.push(name);
         }

@@ -62,6 +62,9 @@ pub struct Entry {
     /// Users stacks only: the profiles it holds. The next `synth` keeps each of them there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<crate::build::Placement>,
+    /// Parts of the team product only: the teams it offers. The next `synth` keeps each there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teams: Option<crate::build::TeamShard>,
 }
 
 /// What a file of the output is: a template of some kind of stack, the README, or the IAM
@@ -162,6 +165,7 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
             resources: Some(stack.resource_count()),
             key: stack.key.clone(),
             placement: stack.placement.clone(),
+            teams: stack.teams.clone(),
         });
         files.push(file);
     }
@@ -176,6 +180,7 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
             resources: None,
             key: None,
             placement: None,
+            teams: None,
         });
         files.push(file);
     }
@@ -189,6 +194,7 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
         resources: None,
         key: None,
         placement: None,
+        teams: None,
     });
     files.push(File::new("README.md".into(), readme));
     files.push(File::new(
@@ -278,7 +284,8 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
 }
 
 /// What the manifest of the output on disk (`on_disk`, from [`read_manifest`]) says later runs
-/// must honour: product versions, and where each user profile lives.
+/// must honour: product versions, where each user profile lives, and which part of the team
+/// product offers each team.
 pub fn previous(on_disk: Option<&Manifest>) -> crate::build::Previous {
     let Some(m) = on_disk else { return crate::build::Previous::default() };
     let mut placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>> =
@@ -289,7 +296,13 @@ pub fn previous(on_disk: Option<&Manifest>) -> crate::build::Previous {
             domain.entry(name.clone()).or_insert(p.shard);
         }
     }
-    crate::build::Previous { products: m.products.clone(), placement }
+    let team_products = m
+        .files
+        .iter()
+        .filter_map(|e| e.teams.as_ref())
+        .flat_map(|t| t.teams.iter().map(|name| (name.clone(), t.shard)))
+        .collect();
+    crate::build::Previous { products: m.products.clone(), placement, team_products }
 }
 
 /// How a file on disk differs from what `synth` would write.

@@ -12,6 +12,8 @@ pub const MAX_PARAMETERS: usize = 200;
 pub const MAX_OUTPUTS: usize = 200;
 /// Most mappings.
 pub const MAX_MAPPINGS: usize = 200;
+/// Most keys in one mapping, and most attributes under one of its keys.
+pub const MAX_MAPPING_ATTRIBUTES: usize = 200;
 /// Largest template body, uploaded through S3.
 pub const MAX_BODY_BYTES: usize = 1_000_000;
 /// Largest template body passed inline.
@@ -40,6 +42,34 @@ pub fn check(template: &serde_json::Value, body_bytes: usize) -> Vec<Diagnostic>
                 )
                 .help("split the template into several stacks"),
             );
+        }
+    }
+    let mappings = template.get("Mappings").and_then(serde_json::Value::as_object).into_iter().flatten();
+    for (name, mapping) in mappings {
+        let Some(keys) = mapping.as_object() else { continue };
+        let over = |n: usize, what: String, at: Path| {
+            Diagnostic::error(
+                "TPL501",
+                at,
+                format!(
+                    "{what} holds {n} {}; CloudFormation allows {MAX_MAPPING_ATTRIBUTES}",
+                    if what.starts_with("mapping") { "keys" } else { "attributes" }
+                ),
+            )
+            .help("split the mapping into several mappings, or the template into several stacks")
+        };
+        if keys.len() > MAX_MAPPING_ATTRIBUTES {
+            out.push(over(keys.len(), format!("mapping `{name}`"), Path::root().key("Mappings").key(name)));
+        }
+        for (key, attributes) in keys {
+            let n = attributes.as_object().map_or(0, serde_json::Map::len);
+            if n > MAX_MAPPING_ATTRIBUTES {
+                out.push(over(
+                    n,
+                    format!("key `{key}` of mapping `{name}`"),
+                    Path::root().key("Mappings").key(name).key(key),
+                ));
+            }
         }
     }
     if body_bytes > MAX_BODY_BYTES {

@@ -127,4 +127,4 @@ pub fn minimal() -> String {
 #[path = "../../benches/support/estate.rs"]
 mod generated;
 #[allow(unused_imports)]
-pub use generated::estate;
+pub use generated::{estate, with_catalog};
