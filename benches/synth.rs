@@ -7,7 +7,7 @@ use std::time::Instant;
 
 #[path = "support/estate.rs"]
 mod support;
-use support::{estate, with_catalog};
+use support::{estate, with_catalog, with_quotas};
 
 /// Peak resident memory of this process so far, in MB (Linux).
 fn peak_mb() -> f64 {
@@ -47,7 +47,10 @@ impl Spec {
 
     fn text(self) -> String {
         let text = estate(self.people, self.domains, self.teams);
-        if self.catalog { with_catalog(&text) } else { text }
+        let text = if self.catalog { with_catalog(&text) } else { text };
+        // A role and a stack per team: beyond about a thousand teams an account needs AWS
+        // to raise the roles and stacks quotas, and the org file says it did.
+        if self.teams > 900 { with_quotas(&text, "  cloudformation_stacks: 3000\n  iam_roles: 3000\n") } else { text }
     }
 }
 

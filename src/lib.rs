@@ -19,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod path;
 pub mod publish;
+pub mod quotas;
 pub mod render;
 pub mod validate;
 pub mod yaml;
@@ -180,6 +181,7 @@ pub fn synth(
         stack.seal();
     }
     let mut findings = validate::bundle(&bundle);
+    findings.extend(quotas::check(&loaded.org, &bundle));
     if !findings.iter().any(Diagnostic::is_error) {
         findings.extend(access::bundle(&bundle).1);
     }

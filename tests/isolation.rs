@@ -5,19 +5,23 @@
 
 mod common;
 
-use common::{root, stack, statement};
+use common::{inline_policy, root, stack, statement};
 use serde_json::{Value, json};
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(root().join("examples").join(name)).unwrap()
 }
 
+/// The statements of a policy: a resource (a managed policy, or a role's trust policy) or an
+/// inline policy of a role.
 fn statements(template: &Value, resource: &str) -> Vec<Value> {
     let props = &template["Resources"][resource]["Properties"];
     let doc = if props.get("PolicyDocument").is_some() {
         &props["PolicyDocument"]
-    } else {
+    } else if props.get("AssumeRolePolicyDocument").is_some() {
         &props["AssumeRolePolicyDocument"]
+    } else {
+        inline_policy(template, resource).unwrap_or_else(|| panic!("no policy {resource}"))
     };
     doc["Statement"].as_array().unwrap().clone()
 }

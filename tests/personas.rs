@@ -7,22 +7,22 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{root, stack};
+use common::{policy_doc, root, stack};
 use serde_json::{Value, json};
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(root().join("examples").join(name)).unwrap()
 }
 
-/// Every statement of every managed policy of a team stack.
+/// Every statement of every managed policy of a team stack, and of its role's inline policies.
 fn statements(template: &Value) -> Vec<Value> {
-    template["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == "AWS::IAM::ManagedPolicy")
-        .flat_map(|r| r["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap().clone())
-        .collect()
+    let resources = template["Resources"].as_object().unwrap().values();
+    let managed = resources.clone().filter(|r| r["Type"] == "AWS::IAM::ManagedPolicy").map(|r| &r["Properties"]);
+    let inline = resources
+        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .filter_map(|r| r["Properties"]["Policies"].as_array())
+        .flatten();
+    managed.chain(inline).flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone()).collect()
 }
 
 /// The actions a team role allows, and those it denies.
@@ -118,7 +118,7 @@ fn the_compute_persona_reaches_aws_services_and_nothing_interactive() {
 #[test]
 fn create_calls_carry_the_team_and_owner_tags_and_changes_need_them() {
     let science = stack(&example("personas.yaml"), "initech-team-science");
-    let policy = &science["Resources"]["ManageMlJobsPolicy"]["Properties"]["PolicyDocument"]["Statement"];
+    let policy = &policy_doc(&science, "ManageMlJobsPolicy").unwrap()["Statement"];
     let create = policy.as_array().unwrap().iter().find(|s| s["Sid"] == "ManageMlJobsCreateOwned").unwrap();
     assert_eq!(
         create["Condition"],
@@ -134,10 +134,7 @@ fn create_calls_carry_the_team_and_owner_tags_and_changes_need_them() {
 #[test]
 fn jobs_run_only_in_the_orgs_subnets_groups_and_key_and_on_the_teams_instance_types() {
     let science = stack(&example("personas.yaml"), "initech-team-science");
-    let jobs = science["Resources"]["ManageMlJobsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let jobs = policy_doc(&science, "ManageMlJobsPolicy").unwrap()["Statement"].as_array().unwrap().clone();
     let find = |sid: &str| jobs.iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}")).clone();
     let subnets = find("DenyOtherSubnets");
     assert_eq!(subnets["Effect"], "Deny");
@@ -184,7 +181,7 @@ fn a_custom_persona_gets_exactly_its_activities() {
 
 /// The tier's actions on the tracking server (its artifact store aside).
 fn mlflow_actions(template: &Value) -> BTreeSet<String> {
-    template["Resources"]["MlflowPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    policy_doc(template, "MlflowPolicy").unwrap()["Statement"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -257,7 +254,7 @@ fn managed_mlflow_tiers_grant_exactly_their_actions_on_the_server() {
             "sagemaker:DescribeMlflowTrackingServer".to_owned()
         ])
     );
-    for s in admin["Resources"]["MlflowPolicy"]["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap() {
+    for s in policy_doc(&admin, "MlflowPolicy").unwrap()["Statement"].as_array().unwrap() {
         let on_server = s["Action"].as_array().unwrap().iter().all(|a| a.as_str().unwrap().starts_with("sagemaker"));
         if on_server {
             assert_eq!(s["Resource"], json!([server]), "scoped to the server's ARN");
@@ -267,7 +264,7 @@ fn managed_mlflow_tiers_grant_exactly_their_actions_on_the_server() {
             assert!(r.contains("initech-mlflow-artifacts") || r.contains(":kms:"), "{r}");
         }
     }
-    assert!(stack(&text, "initech-team-jobs")["Resources"].get("MlflowPolicy").is_none(), "no tier, no policy");
+    assert!(policy_doc(&stack(&text, "initech-team-jobs"), "MlflowPolicy").is_none(), "no tier, no policy");
 }
 
 #[test]
@@ -296,7 +293,7 @@ fn the_managed_server_is_retained_with_its_bucket_and_a_scoped_service_role() {
 }
 
 fn routes(template: &Value) -> BTreeSet<String> {
-    template["Resources"]["MlflowPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    policy_doc(template, "MlflowPolicy").unwrap()["Statement"]
         .as_array()
         .unwrap()
         .iter()
@@ -345,11 +342,9 @@ fn api_gateway_tiers_invoke_exactly_their_mlflow_routes() {
             .any(|r| r.contains("/runs/create") || r.contains("/DELETE/") || r.contains("experiments/create"))
     );
     assert_eq!(routes(&stack(&text, "hooli-team-modelers")), BTreeSet::from(["prod/*/*".to_owned()]));
-    assert!(stack(&text, "hooli-team-outsiders")["Resources"].get("MlflowPolicy").is_none());
+    assert!(policy_doc(&stack(&text, "hooli-team-outsiders"), "MlflowPolicy").is_none());
     let arn =
-        stack(&text, "hooli-team-viewers")["Resources"]["MlflowPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
-            ["Resource"][0]
-            .clone();
+        policy_doc(&stack(&text, "hooli-team-viewers"), "MlflowPolicy").unwrap()["Statement"][0]["Resource"][0].clone();
     assert_eq!(
         arn,
         json!({"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:a1b2c3d4e5/prod/GET/api/2.0/mlflow/*"})

@@ -81,8 +81,11 @@ fn topics(n: usize) -> serde_json::Map<String, Value> {
 fn enforces_cloudformation_quotas() {
     assert!(codes_of(&json!({"Resources": topics(500)})).is_empty());
     assert_eq!(codes_of(&json!({"Resources": topics(501)})), ["TPL501"]);
-    let outputs: serde_json::Map<String, Value> = (0..201).map(|i| (format!("O{i}"), json!({"Value": "x"}))).collect();
-    assert_eq!(codes_of(&json!({"Resources": topics(1), "Outputs": outputs})), ["TPL501"]);
+    let outputs = |n: usize| -> serde_json::Map<String, Value> {
+        (0..n).map(|i| (format!("O{i}"), json!({"Value": "x"}))).collect()
+    };
+    assert!(codes_of(&json!({"Resources": topics(1), "Outputs": outputs(200)})).is_empty());
+    assert_eq!(codes_of(&json!({"Resources": topics(1), "Outputs": outputs(201)})), ["TPL501"]);
     let params: serde_json::Map<String, Value> =
         (0..201).map(|i| (format!("P{i}"), json!({"Type": "String"}))).collect();
     assert_eq!(codes_of(&json!({"Resources": topics(1), "Parameters": params})), ["TPL501"]);

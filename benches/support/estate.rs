@@ -31,3 +31,9 @@ pub fn with_catalog(text: &str) -> String {
                    launch_principals: [arn:aws:iam::111122223333:role/CloudAdmin]\n";
     text.replace("teams:\n", &format!("{catalog}teams:\n"))
 }
+
+/// `text` (an org file from [`estate`]) declaring quotas AWS raised, given as `key: value`
+/// lines (`"  iam_roles: 2500\n"`).
+pub fn with_quotas(text: &str, quotas: &str) -> String {
+    format!("{text}quotas:\n{quotas}")
+}

@@ -14,7 +14,7 @@ use super::personas;
 use crate::config::{Activity, Org, Team};
 use crate::ids::{OWNER_TAG, TEAM_TAG};
 use crate::model::iam::{Conditions, PolicyDocument, Principal, Statement, any};
-use crate::model::resources::{ManagedPolicy, Role, Tag};
+use crate::model::resources::{InlinePolicy, ManagedPolicy, Role, Tag};
 use crate::model::{Resource, Template, Value};
 use crate::path;
 use crate::path::Path;
@@ -246,18 +246,33 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
         mlflow,
         super::mlflow::tier_statements(org, sw),
     ));
+    // Inline first: a role's inline policies hold 10,240 characters between them and count
+    // against no account quota, where every managed policy counts against the account's
+    // customer managed policies (1,500 by default). What does not fit, what must reach
+    // another role too, and what exists only under a condition (the team product) is managed.
+    let mut inline_room = if source.also_attached.is_empty() { crate::validate::MAX_ROLE_INLINE } else { 0 };
+    let mut inline = Vec::new();
     let mut arns = Vec::new();
     for (id, suffix, what, exists, statements) in policies {
         let Some(when) = exists.condition() else { continue };
         if statements.is_empty() {
             continue;
         }
+        let document = PolicyDocument::new(statements);
+        if when.is_none() {
+            let size = serde_json::to_string(&document).map_or(usize::MAX, |s| s.len());
+            if size <= inline_room {
+                inline_room -= size;
+                inline.push(InlinePolicy { policy_name: id, policy_document: document });
+                continue;
+            }
+        }
         // ManagedPolicyName and Description are create-only, and CloudFormation cannot
         // replace a named resource in place: both stay fixed text derived from names.
         let policy = ManagedPolicy {
             managed_policy_name: Some(named(&format!("{}-{suffix}", source.role_name))),
             description: Some(format!("studioform: {what}")),
-            policy_document: PolicyDocument::new(statements),
+            policy_document: document,
             roles: source.also_attached.iter().map(Value::from).collect(),
             ..ManagedPolicy::default()
         };
@@ -283,7 +298,7 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
         description: Some("studioform: SageMaker execution role of a team".into()),
         assume_role_policy_document: PolicyDocument::new(trust),
         managed_policy_arns: arns,
-        policies: Vec::new(),
+        policies: inline,
         tags: std::iter::once(Tag::new(TEAM_TAG, source.name.clone()))
             .chain(source.jobs_for.clone().map(|d| Tag::new(JOBS_FOR_TAG, d)))
             .collect(),

@@ -57,6 +57,63 @@ pub struct Org {
     /// A Service Catalog portfolio of launchable Studio products.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<Catalog>,
+    /// Account and region quotas AWS raised for this account, where they differ from the
+    /// defaults: synth checks the whole estate against these values.
+    #[serde(default, skip_serializing_if = "Quotas::is_empty")]
+    pub quotas: Quotas,
+}
+
+/// Quotas AWS raised for the account (Service Quotas); each unset one has its default. Only
+/// quotas that can be raised are listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quotas {
+    /// CloudFormation stacks per account and region (default 2,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudformation_stacks: Option<u64>,
+    /// IAM roles per account (default 1,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_roles: Option<u64>,
+    /// Customer managed IAM policies per account (default 1,500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_managed_policies: Option<u64>,
+    /// Managed policies attached to one IAM role (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_managed_policies_per_role: Option<u64>,
+    /// Service Catalog products per account and region (default 350).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servicecatalog_products: Option<u64>,
+    /// Products in one Service Catalog portfolio (default 150).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servicecatalog_products_per_portfolio: Option<u64>,
+    /// Principals associated with one Service Catalog portfolio (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servicecatalog_principals_per_portfolio: Option<u64>,
+    /// Versions of one Service Catalog product (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servicecatalog_versions_per_product: Option<u64>,
+}
+
+impl Quotas {
+    /// True when no quota is declared.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The value declared for the quota `id` (an `id` of `schemas/quotas.json`), if any.
+    pub fn declared(&self, id: &str) -> Option<u64> {
+        match id {
+            "cloudformation_stacks" => self.cloudformation_stacks,
+            "iam_roles" => self.iam_roles,
+            "iam_managed_policies" => self.iam_managed_policies,
+            "iam_managed_policies_per_role" => self.iam_managed_policies_per_role,
+            "servicecatalog_products" => self.servicecatalog_products,
+            "servicecatalog_products_per_portfolio" => self.servicecatalog_products_per_portfolio,
+            "servicecatalog_principals_per_portfolio" => self.servicecatalog_principals_per_portfolio,
+            "servicecatalog_versions_per_product" => self.servicecatalog_versions_per_product,
+            _ => None,
+        }
+    }
 }
 
 /// Sign-in mode.

@@ -73,9 +73,9 @@ const STATEMENT_KEYS: &[&str] =
 
 /// Managed policy documents: 6,144 characters, not counting whitespace.
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>
-pub(super) const MAX_MANAGED_POLICY: usize = 6_144;
+pub const MAX_MANAGED_POLICY: usize = 6_144;
 /// All inline policies of one role: 10,240 characters.
-pub(super) const MAX_ROLE_INLINE: usize = 10_240;
+pub const MAX_ROLE_INLINE: usize = 10_240;
 /// A role trust policy, by default: 2,048 characters.
 pub(super) const MAX_TRUST_POLICY: usize = 2_048;
 

@@ -9,6 +9,7 @@ mod ctx;
 pub mod data;
 pub mod handlers;
 mod iam;
+pub use iam::{MAX_MANAGED_POLICY, MAX_ROLE_INLINE};
 pub mod limits;
 mod properties;
 pub mod read;

@@ -60,12 +60,16 @@ pub fn stack(text: &str, name: &str) -> serde_json::Value {
 }
 
 /// The statement with `sid` in a policy resource of a template.
+/// `policy` names a resource (a managed policy, or a role for its trust policy) or an inline
+/// policy of a role.
 pub fn statement<'a>(template: &'a serde_json::Value, policy: &str, sid: &str) -> &'a serde_json::Value {
     let props = &template["Resources"][policy]["Properties"];
     let doc = if props.get("PolicyDocument").is_some() {
         &props["PolicyDocument"]
-    } else {
+    } else if props.get("AssumeRolePolicyDocument").is_some() {
         &props["AssumeRolePolicyDocument"]
+    } else {
+        inline_policy(template, policy).unwrap_or_else(|| panic!("no policy {policy}"))
     };
     doc["Statement"]
         .as_array()
@@ -73,6 +77,26 @@ pub fn statement<'a>(template: &'a serde_json::Value, policy: &str, sid: &str) -
         .iter()
         .find(|s| s["Sid"] == sid)
         .unwrap_or_else(|| panic!("no statement {sid} in {policy}"))
+}
+
+/// The document of the policy `name` of `template`: a managed policy resource of that logical
+/// id, or an inline policy of that name on a role.
+pub fn policy_doc<'a>(template: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    match template["Resources"].get(name) {
+        Some(r) => r["Properties"].get("PolicyDocument"),
+        None => inline_policy(template, name),
+    }
+}
+
+/// The document of the inline policy `name` of any role of `template`.
+pub fn inline_policy<'a>(template: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    template["Resources"]
+        .as_object()?
+        .values()
+        .filter_map(|r| r["Properties"]["Policies"].as_array())
+        .flatten()
+        .find(|p| p["PolicyName"] == name)
+        .map(|p| &p["PolicyDocument"])
 }
 
 /// Runs the CLI in-process; returns (exit code, stdout, stderr).
@@ -127,4 +151,4 @@ pub fn minimal() -> String {
 #[path = "../../benches/support/estate.rs"]
 mod generated;
 #[allow(unused_imports)]
-pub use generated::{estate, with_catalog};
+pub use generated::{estate, with_catalog, with_quotas};
