@@ -176,8 +176,12 @@ fn synth_refuses_to_write_a_template_that_fails_validation() {
     let mut bundle =
         studioform::build::bundle(&loaded.org, &loaded.base_dir, &Default::default(), studioform::render::Format::Yaml)
             .unwrap();
-    let stack = bundle.stacks.iter_mut().find(|s| s.name == "acme-team-vision").unwrap();
-    stack.template.resources.get_mut("ExecutionRole").unwrap().properties["RoleName"] = json!("x".repeat(70));
+    let i = bundle.stacks.iter().position(|s| s.name == "acme-team-vision").unwrap();
+    let old = &bundle.stacks[i];
+    let mut json = old.json().clone();
+    json["Resources"]["ExecutionRole"]["Properties"]["RoleName"] = json!("x".repeat(70));
+    let origin = old.origin_of("ExecutionRole").unwrap();
+    bundle.stacks[i] = studioform::build::Stack::rendered(old.name.clone(), old.kind, json, origin);
     let findings = validate::bundle(&bundle);
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].code, "TPL201");

@@ -128,11 +128,34 @@ const ADMINISTER: &[&str] = &[
 struct Checker<'a> {
     estate: &'a Estate,
     report: Report,
+    /// The first two profiles of each domain, domains in the order their first profile comes:
+    /// what the probes need of a domain's people (its first person, and someone else), found
+    /// once rather than by scanning every profile for every principal.
+    by_domain: &'a [(&'a str, [Option<&'a Profile>; 2])],
+    /// The first profile running as each role, by role name.
+    by_role: &'a std::collections::HashMap<&'a str, &'a Profile>,
 }
 
 /// Evaluates the isolation invariants of `estate`.
 pub fn check(estate: &Estate) -> Report {
-    let mut c = Checker { estate, report: Report::default() };
+    let mut by_domain: Vec<(&str, [Option<&Profile>; 2])> = Vec::new();
+    let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut by_role = std::collections::HashMap::new();
+    for x in &estate.profiles {
+        let i = *slot.entry(x.domain.as_str()).or_insert_with(|| {
+            by_domain.push((x.domain.as_str(), [None, None]));
+            by_domain.len() - 1
+        });
+        let first_two = &mut by_domain[i].1;
+        if first_two[0].is_none() {
+            first_two[0] = Some(x);
+        } else if first_two[1].is_none() {
+            first_two[1] = Some(x);
+        }
+        if let Some(role) = x.role.as_deref() {
+            by_role.entry(role).or_insert(x);
+        }
+    }
     let user_tag =
         estate.profiles.iter().find_map(|p| p.tags.keys().next().cloned()).unwrap_or_else(|| "userId".into());
     let teams: Vec<&str> = estate
@@ -143,7 +166,11 @@ pub fn check(estate: &Estate) -> Report {
             _ => None,
         })
         .collect();
-    for p in &estate.principals {
+    // Principals are independent: each is checked on its own, on every core, and the reports
+    // are joined in the principals' order.
+    let checker = || Checker { estate, report: Report::default(), by_domain: &by_domain, by_role: &by_role };
+    let parts = crate::par_map(&estate.principals, |p| {
+        let mut c = checker();
         c.report.principals.push((p.name.clone(), kind_name(&p.kind)));
         match &p.kind {
             Kind::LoginGroup | Kind::SamlRole => c.people(p, &user_tag),
@@ -157,6 +184,15 @@ pub fn check(estate: &Estate) -> Report {
             c.opens_no_studio(p);
         }
         c.no_retagging(p, &user_tag);
+        c.report
+    });
+    let mut c = checker();
+    for part in parts {
+        c.report.principals.extend(part.principals);
+        c.report.requests += part.requests;
+        c.report.probes.extend(part.probes);
+        c.report.violations.extend(part.violations);
+        c.report.locked_out.extend(part.locked_out);
     }
     c.sso_newcomers();
     c.report
@@ -313,9 +349,8 @@ impl Checker<'_> {
             Kind::LoginGroup => r.with("aws:username", id).with("aws:PrincipalType", "User"),
             _ => r.with(&format!("aws:PrincipalTag/{user_tag}"), id),
         };
-        let profiles = &self.estate.profiles;
-        let mut domains: BTreeSet<&str> = BTreeSet::new();
-        for own in profiles.iter().filter(|x| domains.insert(&x.domain)) {
+        let by_domain = self.by_domain;
+        for own in by_domain.iter().filter_map(|(_, [first, _])| *first) {
             let Some(id) = own.tags.get(user_tag) else { continue };
             let url = |of: &Profile| {
                 let tag = of.tags.get(user_tag).cloned().unwrap_or_default();
@@ -336,11 +371,12 @@ impl Checker<'_> {
                     .with(&format!("sagemaker:ResourceTag/{user_tag}"), id);
                 self.require(p, "ACC406", r, &format!("person {id} {what}"));
             }
-            // Someone else in the same domain, and in every other domain.
-            let others: Vec<&Profile> = {
-                let mut seen = BTreeSet::new();
-                profiles.iter().filter(|o| o.tags.get(user_tag) != Some(id) && seen.insert(&o.domain)).collect()
-            };
+            // Someone else in the same domain, and in every other domain: one of the first two
+            // profiles of each, as a person has one profile per domain.
+            let others: Vec<&Profile> = by_domain
+                .iter()
+                .filter_map(|(_, two)| two.iter().flatten().copied().find(|o| o.tags.get(user_tag) != Some(id)))
+                .collect();
             for other in others {
                 self.deny(p, "ACC401", url(other), &format!("opening the Studio of profile {}", other.name));
             }
@@ -351,7 +387,7 @@ impl Checker<'_> {
     fn team(&mut self, p: &Principal, team: &str, teams: &[&str]) {
         let other = teams.iter().copied().find(|t| *t != team).unwrap_or(NOBODY);
         let role_name = p.name.trim_start_matches("role/");
-        let profile = self.estate.profiles.iter().find(|x| x.role.as_deref() == Some(role_name));
+        let profile = self.by_role.get(role_name).copied();
         let domain = profile
             .map(|x| x.domain.clone())
             .or_else(|| self.estate.domains.first().map(|d| d.id.clone()))
@@ -359,10 +395,10 @@ impl Checker<'_> {
         let me = profile.map_or_else(|| "a-teammate".to_owned(), |x| x.name.clone());
         // Someone else: a profile of another team when there is one.
         let someone = self
-            .estate
-            .profiles
+            .by_domain
             .iter()
-            .find(|x| x.domain == domain && x.name != me)
+            .find(|(d, _)| *d == domain)
+            .and_then(|(_, two)| two.iter().flatten().find(|x| x.name != me))
             .map_or_else(|| "someone-else".to_owned(), |x| x.name.clone());
         let from_studio = |r: Request| {
             r.with(&format!("aws:PrincipalTag/{TEAM_TAG}"), team)

@@ -428,12 +428,20 @@ impl OutDir {
         let staged = (|| {
             remove_all(&staging).map_err(|source| Error::Write { path: staging.clone(), source })?;
             fs::create_dir(&staging).map_err(|source| Error::Write { path: staging.clone(), source })?;
+            let mut staged = Vec::new();
             for (i, (op, content)) in journal.ops.iter().zip(contents).enumerate() {
                 if !op.put {
                     continue;
                 }
                 let temp = staging.join(i.to_string());
-                step(hook, Step::Stage(op.path.clone()), &temp, || write_new(&temp, content.as_bytes(), true))?;
+                step(hook, Step::Stage(op.path.clone()), &temp, || write_new(&temp, content.as_bytes(), false))?;
+                staged.push(temp);
+            }
+            // Flushed to disk before the journal commits to them: on every core, as a wide
+            // estate stages thousands of files and each flush waits on the disk.
+            let flushed = crate::par_map(&staged, |temp| File::open(temp).and_then(|f| f.sync_all()));
+            for (temp, result) in staged.iter().zip(flushed) {
+                result.map_err(|source| Error::Write { path: temp.clone(), source })?;
             }
             sync_dir(&staging);
             Ok::<(), Stop>(())

@@ -17,6 +17,9 @@ use crate::config::did_you_mean;
 use crate::diag::{At, Diagnostic, Focus};
 use crate::path::{Path, Segment};
 
+/// Properties holding an IAM policy document.
+const POLICY_DOCUMENTS: [&str; 2] = ["PolicyDocument", "AssumeRolePolicyDocument"];
+
 /// Stand-ins for values only known at deploy time start with this.
 const STAND_IN: &str = "\u{1}intrinsic";
 
@@ -157,6 +160,12 @@ fn prepare(v: &Value, branch: Branch, at: &mut (Path, Path), found: &mut Prepare
         Value::Object(m) => {
             let mut out = Map::with_capacity(m.len());
             for (k, child) in m {
+                // Every provider schema types a policy document as an object or a string and no
+                // more (the IAM checks read it): an empty object validates alike, uncopied.
+                if POLICY_DOCUMENTS.contains(&k.as_str()) && child.is_object() && as_fn(child).is_none() {
+                    out.insert(k.clone(), Value::Object(Map::new()));
+                    continue;
+                }
                 at.0.0.push(Segment::Key(k.clone()));
                 at.1.0.push(Segment::Key(k.clone()));
                 if let Some(c) = prepare(child, branch, at, found) {
