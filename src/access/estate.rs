@@ -177,8 +177,11 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
     for (arn, policy) in aws_managed() {
         managed.insert(arn, policy);
     }
-    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, s) in stacks.iter().enumerate() {
+    // What each stack holds, read on every core (resolving every resource's properties is
+    // most of the work), then gathered in the stacks' order.
+    let indexed: Vec<(usize, &&Stack<'_>)> = stacks.iter().enumerate().collect();
+    let found = crate::par_map(&indexed, |&(i, s)| {
+        let mut out = Vec::new();
         for (id, r) in resources(s.template) {
             let props = resolver.resolve(i, r.get("Properties").unwrap_or(&Value::Null));
             match r.get("Type").and_then(Value::as_str) {
@@ -210,30 +213,42 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                         (StackKind::Portfolio, _) => Kind::Launch,
                         _ => Kind::Service,
                     };
-                    by_name.insert(name.clone(), estate.principals.len());
-                    estate.principals.push(Principal { name, kind, tags, policies });
+                    out.push(Found::Principal(Principal { name, kind, tags, policies }));
                 }
                 Some("AWS::SageMaker::Domain") => {
                     let settings = props.get("DomainSettings").and_then(|d| d.get("ExecutionRoleIdentityConfig"));
-                    estate.domains.push(Domain {
+                    out.push(Found::Domain(Domain {
                         id: resolver.physical(i, id, r, "Ref"),
                         source_identity: settings.and_then(Value::as_str) == Some("USER_PROFILE_NAME"),
                         default_role: role_name(props.get("DefaultUserSettings").and_then(|u| u.get("ExecutionRole"))),
                         sso: props.get("AuthMode").and_then(Value::as_str) == Some("SSO"),
-                    });
+                    }));
                 }
-                Some("AWS::SageMaker::MlflowTrackingServer") => estate.mlflow.push(TrackingServer {
+                Some("AWS::SageMaker::MlflowTrackingServer") => out.push(Found::Mlflow(TrackingServer {
                     arn: resolver.physical(i, id, r, "TrackingServerArn"),
                     artifacts: props.get("ArtifactStoreUri").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                }),
-                Some("AWS::SageMaker::UserProfile") => estate.profiles.push(Profile {
+                })),
+                Some("AWS::SageMaker::UserProfile") => out.push(Found::Profile(Profile {
                     domain: props.get("DomainId").and_then(Value::as_str).unwrap_or_default().to_owned(),
                     name: props.get("UserProfileName").and_then(Value::as_str).unwrap_or_default().to_owned(),
                     tags: tags(&props),
                     role: role_name(props.get("UserSettings").and_then(|u| u.get("ExecutionRole"))),
-                }),
+                })),
                 _ => {}
             }
+        }
+        out
+    });
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for item in found.into_iter().flatten() {
+        match item {
+            Found::Principal(p) => {
+                by_name.insert(p.name.clone(), estate.principals.len());
+                estate.principals.push(p);
+            }
+            Found::Domain(d) => estate.domains.push(d),
+            Found::Mlflow(m) => estate.mlflow.push(m),
+            Found::Profile(p) => estate.profiles.push(p),
         }
     }
     // Principals outside the estate that its policies are attached to, by the policy's role.
@@ -260,6 +275,14 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
         }
     }
     estate
+}
+
+/// One thing a stack holds that the checks need.
+enum Found {
+    Principal(Principal),
+    Domain(Domain),
+    Mlflow(TrackingServer),
+    Profile(Profile),
 }
 
 fn resources(template: &Value) -> impl Iterator<Item = (&String, &Value)> {

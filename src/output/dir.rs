@@ -428,20 +428,32 @@ impl OutDir {
         let staged = (|| {
             remove_all(&staging).map_err(|source| Error::Write { path: staging.clone(), source })?;
             fs::create_dir(&staging).map_err(|source| Error::Write { path: staging.clone(), source })?;
-            let mut staged = Vec::new();
+            // Each file is written and flushed to disk before the journal commits to them, on
+            // every core: a wide estate stages thousands of files, and each flush waits on the
+            // disk. The steps are announced in order first; a fault stops the staging there.
+            let mut todo: Vec<(PathBuf, &str)> = Vec::new();
+            let mut fault = None;
             for (i, (op, content)) in journal.ops.iter().zip(contents).enumerate() {
                 if !op.put {
                     continue;
                 }
                 let temp = staging.join(i.to_string());
-                step(hook, Step::Stage(op.path.clone()), &temp, || write_new(&temp, content.as_bytes(), false))?;
-                staged.push(temp);
+                match hook(&Step::Stage(op.path.clone())) {
+                    Some(Fault::Crash) => fault = Some(Stop::Crash),
+                    Some(Fault::Fail(source)) => fault = Some(Stop::Failed(Error::Write { path: temp, source })),
+                    None => {
+                        todo.push((temp, content));
+                        continue;
+                    }
+                }
+                break;
             }
-            // Flushed to disk before the journal commits to them: on every core, as a wide
-            // estate stages thousands of files and each flush waits on the disk.
-            let flushed = crate::par_map(&staged, |temp| File::open(temp).and_then(|f| f.sync_all()));
-            for (temp, result) in staged.iter().zip(flushed) {
+            let written = crate::par_map(&todo, |(temp, content)| write_new(temp, content.as_bytes(), true));
+            for ((temp, _), result) in todo.iter().zip(written) {
                 result.map_err(|source| Error::Write { path: temp.clone(), source })?;
+            }
+            if let Some(stop) = fault {
+                return Err(stop);
             }
             sync_dir(&staging);
             Ok::<(), Stop>(())
