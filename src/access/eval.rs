@@ -88,6 +88,15 @@ pub fn statements(doc: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
     }
 }
 
+/// Whether `f` holds for the string, or for any string of the list, `v`.
+fn any_string(v: &Value, f: impl Fn(&str) -> bool) -> bool {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().filter_map(Value::as_str).any(f),
+        _ => false,
+    }
+}
+
 fn strings(v: Option<&Value>) -> Vec<&str> {
     match v {
         Some(Value::String(s)) => vec![s],
@@ -98,23 +107,26 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
 
 /// True when `statement` matches `request`: action, resource and every condition.
 pub fn applies(statement: &Value, request: &Request) -> bool {
-    let action_matches = |patterns: Vec<&str>| patterns.iter().any(|p| glob_ci(p, &request.action));
+    let action_matches = |patterns: &Value| any_string(patterns, |p| glob_ci(p, &request.action));
     let action = match (statement.get("Action"), statement.get("NotAction")) {
-        (Some(a), _) => action_matches(strings(Some(a))),
-        (None, Some(not)) => !action_matches(strings(Some(not))),
+        (Some(a), _) => action_matches(a),
+        (None, Some(not)) => !action_matches(not),
         _ => false,
     };
     if !action {
         return false;
     }
-    let resource_matches = |patterns: Vec<&str>| {
-        patterns.iter().any(|p| substitute(p, request).is_some_and(|p| arn_matches(&p, &request.resource)))
+    let resource_matches = |patterns: &Value| {
+        any_string(patterns, |p| match substitute(p, request) {
+            Some(p) => arn_matches(&p, &request.resource),
+            None => false,
+        })
     };
     let resource = match (statement.get("Resource"), statement.get("NotResource")) {
-        (Some(r), _) => resource_matches(strings(Some(r))),
+        (Some(r), _) => resource_matches(r),
         // A variable that cannot be resolved leaves NotResource unmatched, so the
         // statement applies: IAM errs the same way.
-        (None, Some(not)) => !resource_matches(strings(Some(not))),
+        (None, Some(not)) => !resource_matches(not),
         _ => false,
     };
     resource && conditions(statement.get("Condition"), request)
@@ -155,7 +167,7 @@ fn condition(operator: &str, key: &str, values: &[&str], request: &Request) -> b
             | "DateNotEquals"
     );
     // The policy's values may hold variables; one that does not resolve matches nothing.
-    let wanted: Vec<String> = values.iter().filter_map(|v| substitute(v, request)).collect();
+    let wanted: Vec<std::borrow::Cow<'_, str>> = values.iter().filter_map(|v| substitute(v, request)).collect();
     let matches_one = |actual: &str| -> bool {
         let positive = positive_form(base);
         let hit = wanted.iter().any(|w| compare(positive, w, actual));
@@ -214,9 +226,9 @@ fn compare(operator: &str, wanted: &str, actual: &str) -> bool {
 /// `text` with its policy variables (`${aws:username}`, `${aws:PrincipalTag/team}`) replaced
 /// by the request's values, and `${*}`, `${?}`, `${$}` by the literal characters; `None` when
 /// a variable has no value in the request. A `*` or `?` that a variable brings in is literal.
-pub fn substitute(text: &str, request: &Request) -> Option<String> {
+pub fn substitute<'t>(text: &'t str, request: &Request) -> Option<std::borrow::Cow<'t, str>> {
     if !text.contains("${") {
-        return Some(text.to_owned());
+        return Some(std::borrow::Cow::Borrowed(text));
     }
     let mut out = String::new();
     let mut rest = text;
@@ -237,7 +249,7 @@ pub fn substitute(text: &str, request: &Request) -> Option<String> {
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Some(out)
+    Some(std::borrow::Cow::Owned(out))
 }
 
 /// Stand-ins for a `*` and a `?` that must match themselves, not anything.
@@ -252,6 +264,10 @@ pub fn glob_ci(pattern: &str, text: &str) -> bool {
 /// Wildcard match: `*` any run of characters, `?` any one; the literal stand-ins match only
 /// themselves in `text`'s original characters.
 pub fn glob(pattern: &str, text: &str) -> bool {
+    // The stand-ins are not ASCII: ASCII on both sides compares bytes, without copying.
+    if pattern.is_ascii() && text.is_ascii() {
+        return crate::glob::matches(pattern.as_bytes(), text.as_bytes(), b'*', b'?', |p, t| p == t);
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     let literal = |c: char| match c {
@@ -269,12 +285,10 @@ pub fn arn_matches(pattern: &str, arn: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let a: Vec<&str> = arn.splitn(6, ':').collect();
-    if p.len() != 6 || a.len() != 6 {
+    if pattern.matches(':').count() < 5 || arn.matches(':').count() < 5 {
         return glob(pattern, arn);
     }
-    p.iter().zip(&a).all(|(p, a)| glob(p, a))
+    pattern.splitn(6, ':').zip(arn.splitn(6, ':')).all(|(p, a)| glob(p, a))
 }
 
 #[cfg(test)]
