@@ -208,15 +208,20 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
 /// granting what deploying them needs: CloudFormation's stack operations, and every permission
 /// the handlers of their resource types call with the deployer's credentials.
 fn deploy_policies(bundle: &Bundle) -> Vec<(String, String)> {
-    let mut by_account: std::collections::BTreeMap<&str, std::collections::BTreeSet<String>> =
-        std::collections::BTreeMap::new();
+    use std::collections::{BTreeMap, BTreeSet};
+    // The resource types of each account first: a wide estate has many stacks of few types.
+    let mut types: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for stack in &bundle.stacks {
         let Some(account) = stack.kind.account() else { continue };
-        by_account.entry(account).or_default().extend(crate::validate::handlers::actions(stack.json()).into_keys());
+        let resources = stack.json().get("Resources").and_then(serde_json::Value::as_object).into_iter().flatten();
+        let of_account = types.entry(account).or_default();
+        of_account.extend(resources.filter_map(|(_, r)| r.get("Type").and_then(serde_json::Value::as_str)));
     }
-    by_account
+    types
         .into_iter()
-        .map(|(account, actions)| {
+        .map(|(account, types)| {
+            let actions: BTreeSet<&String> =
+                types.into_iter().flat_map(crate::validate::handlers::type_actions).collect();
             let doc = serde_json::json!({
                 "Version": "2012-10-17",
                 "Statement": [

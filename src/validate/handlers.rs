@@ -105,6 +105,13 @@ pub fn needs(template: &Value) -> Vec<Need> {
         .collect()
 }
 
+/// Every action the handlers of one resource type call (none when studioform does not know
+/// them).
+pub fn type_actions(type_name: &str) -> impl Iterator<Item = &'static String> {
+    let known = if type_name.starts_with("Custom::") { "AWS::CloudFormation::CustomResource" } else { type_name };
+    of(known).into_iter().flat_map(|p| p.values()).flatten()
+}
+
 /// Every action the resources of `template` need, by the types that need it: the union of
 /// their handlers' permissions.
 pub fn actions(template: &Value) -> BTreeMap<String, BTreeSet<String>> {

@@ -2,7 +2,7 @@
 //! wildcard against the IAM catalog, condition operators and condition keys, and size quotas.
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -415,7 +415,21 @@ fn action(ctx: &mut Ctx<'_>, at: &Path, name: &str) {
     let Some(detail) = c.detailed.get(&service) else { return };
     let lower = pattern.to_ascii_lowercase();
     let matches = if lower.contains(['*', '?']) {
-        detail.actions.keys().any(|a| crate::glob::ascii_ci(&lower, a))
+        // Thousands of stacks repeat a few patterns: each is matched against the service's
+        // actions once.
+        static SEEN: std::sync::OnceLock<std::sync::RwLock<HashMap<String, bool>>> = std::sync::OnceLock::new();
+        let seen = SEEN.get_or_init(Default::default);
+        let key = format!("{service}:{lower}");
+        match seen.read().ok().and_then(|m| m.get(&key).copied()) {
+            Some(known) => known,
+            None => {
+                let found = detail.actions.keys().any(|a| crate::glob::ascii_ci(&lower, a));
+                if let Ok(mut m) = seen.write() {
+                    m.insert(key, found);
+                }
+                found
+            }
+        }
     } else {
         detail.actions.contains_key(&lower)
     };
