@@ -536,18 +536,30 @@ fn the_team_product_comes_in_parts_that_keep_their_teams() {
     assert!(now["team-3"].contains(&"aaa".to_owned()));
     let mut changed = changed(&before, &tree(&out));
     changed.retain(|p| !p.starts_with("catalog/products/team-3/"));
-    // The new team's stack; the part that offers it and the user-profile product, whose
-    // TeamName lists every team; the portfolio, which gets their new versions; README and
-    // manifest, which list every file.
+    // The new team's stack; the part that offers it; the portfolio, which gets its new
+    // version; README and manifest, which list every file. Beyond 100 teams the user-profile
+    // product checks a team name by its form rather than listing every team, so it stays.
     assert_eq!(
         changed,
         [
             "README.md",
             "catalog/portfolio.yaml",
             "catalog/products/team-3.yaml",
-            "catalog/products/user-profile.yaml",
             "manifest.json",
             "stacks/big-team-aaa.yaml"
         ]
     );
+    let team = &stacks["user-profile"]["Parameters"]["TeamName"];
+    assert!(team.get("AllowedValues").is_none() && team["AllowedPattern"] == "^[a-z0-9]+(-[a-z0-9]+)*$", "{team}");
+}
+
+#[test]
+fn the_user_profile_product_lists_teams_up_to_one_parts_worth() {
+    let team_name = |teams: usize| {
+        common::stack(&with_catalog(&estate(1, 1, teams)), "user-profile")["Parameters"]["TeamName"].clone()
+    };
+    assert_eq!(team_name(TEAMS_PER_PRODUCT)["AllowedValues"].as_array().unwrap().len(), TEAMS_PER_PRODUCT);
+    let many = team_name(TEAMS_PER_PRODUCT + 1);
+    assert!(many.get("AllowedValues").is_none(), "{many}");
+    assert_eq!(many["MaxLength"], 32);
 }

@@ -448,7 +448,24 @@ fn user_profile_product(org: &Org) -> Template {
             ..parameter("String", &format!("Tagged on the profile as {}: {what}", org.identity.user_tag))
         },
     );
-    t.parameters.insert("TeamName".into(), team_parameter(org));
+    // Beyond one part's worth of teams a list is no help to whoever launches, and every team
+    // added would give the product a new version (Service Catalog keeps 100 per product):
+    // the team's name is then checked by its form, and a team that does not exist has no
+    // role to run the profile as.
+    let team = if org.teams.len() <= TEAMS_PER_PRODUCT {
+        team_parameter(org)
+    } else {
+        Parameter {
+            allowed_pattern: Some("^[a-z0-9]+(-[a-z0-9]+)*$".into()),
+            max_length: Some(32),
+            constraint_description: Some(
+                "a team of the org file, as the team product's parts list them: lowercase letters, digits and hyphens"
+                    .into(),
+            ),
+            ..parameter("String", "The team, as defined in the org file")
+        }
+    };
+    t.parameters.insert("TeamName".into(), team);
     let profile = UserProfile {
         domain_id: Value::reference("DomainId"),
         user_profile_name: Value::reference("UserProfileName"),
