@@ -93,7 +93,8 @@ fn finding(org: &Org, count: &Count) -> Option<Diagnostic> {
     );
     let help = match (&q.code, q.adjustable) {
         (Some(code), true) => {
-            let region = if q.service == "iam" { " --region us-east-1" } else { "" };
+            // IAM's quotas are global, served from us-east-1; the others are per region.
+            let region = if q.service == "iam" { " --region us-east-1" } else { " --region <region>" };
             format!(
                 "ask AWS to raise it: `aws service-quotas request-service-quota-increase --service-code {} --quota-code {code} --desired-value {}{region}`, then declare the granted value in the org file: `quotas: {{{}: {}}}`",
                 q.service, count.n, q.id, count.n
@@ -232,6 +233,10 @@ fn counts(org: &Org, bundle: &Bundle) -> Vec<Count> {
                 }
             }
         }
+    }
+    // Every attachment is known before any role is counted: a policy of one stack may name a
+    // role of another (a team's policies on its domain's default role).
+    for s in &workload {
         for (kind, what, name_key) in
             [("AWS::IAM::Role", "role", "RoleName"), ("AWS::IAM::Group", "group", "GroupName")]
         {

@@ -472,3 +472,22 @@ fn access_reports_who_can_do_what_from_an_output_directory() {
     assert!(stdout.contains("allowed by stack acme-team-vision, policy"), "{stdout}");
     assert!(stdout.contains("statement Everything"), "{stdout}");
 }
+
+#[test]
+fn the_login_policy_denies_only_profiles_that_carry_the_user_tag() {
+    // Another estate in the account, with a tag key of its own: its profiles are left to its
+    // own policies, not denied by this one.
+    let e = estate_of(&bundle(&example("acme.yaml")));
+    let people = principal(&e, "group/acme-studio-users");
+    let docs: Vec<&Value> = people.policies.iter().map(|x| &x.document).collect();
+    let open = |key: &str, value: &str| {
+        let r = Request::new("sagemaker:CreatePresignedDomainUrl", sagemaker_arn("user-profile/d-other/x"))
+            .with("aws:username", "alice")
+            .with(&format!("sagemaker:ResourceTag/{key}"), value);
+        evaluate(&docs, &r)
+    };
+    use studioform::access::eval::Decision;
+    assert!(matches!(open("userId", "alice"), Decision::Allow(..)));
+    assert!(matches!(open("userId", "bob"), Decision::Deny(..)));
+    assert!(matches!(open("employeeId", "alice"), Decision::Implicit));
+}

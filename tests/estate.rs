@@ -563,3 +563,22 @@ fn the_user_profile_product_lists_teams_up_to_one_parts_worth() {
     assert!(many.get("AllowedValues").is_none(), "{many}");
     assert_eq!(many["MaxLength"], 32);
 }
+
+#[test]
+fn output_from_before_the_team_product_came_in_parts_keeps_its_teams_in_the_first() {
+    let dir = temp_dir("estate-team-legacy");
+    let text = with_catalog(&estate(150, 1, 150));
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    // What an earlier studioform wrote: one team product, no record of its teams.
+    let out = dir.join("out");
+    let path = out.join("manifest.json");
+    let mut manifest: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for entry in manifest["files"].as_array_mut().unwrap() {
+        entry.as_object_mut().unwrap().remove("teams");
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let parts = team_parts(&out);
+    assert_eq!(parts.keys().collect::<Vec<_>>(), ["team"], "every launched team stays with its product");
+    assert_eq!(parts["team"].len(), 150);
+}

@@ -39,7 +39,11 @@ fn iam_people_open_only_the_studio_tagged_with_their_user_name() {
     assert_eq!(allow["Condition"], json!({"StringEquals": {"sagemaker:ResourceTag/userId": "${aws:username}"}}));
     let deny = statement(&access, "LoginPolicy", "DenyOthersStudios");
     assert_eq!(deny["Effect"], "Deny");
-    assert_eq!(deny["Condition"], json!({"StringNotEquals": {"sagemaker:ResourceTag/userId": "${aws:username}"}}));
+    // On every profile of the account that carries the user tag.
+    assert_eq!(
+        deny["Condition"],
+        json!({"StringNotEquals": {"sagemaker:ResourceTag/userId": "${aws:username}"}, "Null": {"sagemaker:ResourceTag/userId": "false"}})
+    );
     // The login policy grants nothing else but what the console reads on the way to Studio.
     let all = statements(&access, "LoginPolicy");
     assert_eq!(all.len(), 5);
@@ -67,7 +71,10 @@ fn saml_people_open_only_the_studio_tagged_with_their_session_tag() {
     let deny = statement(&access, "LoginPolicy", "DenyOthersStudios");
     assert_eq!(
         deny["Condition"],
-        json!({"StringNotEquals": {"sagemaker:ResourceTag/employeeId": "${aws:PrincipalTag/employeeId}"}})
+        json!({
+            "StringNotEquals": {"sagemaker:ResourceTag/employeeId": "${aws:PrincipalTag/employeeId}"},
+            "Null": {"sagemaker:ResourceTag/employeeId": "false"}
+        })
     );
     let provider = "arn:aws:iam::444455556666:saml-provider/okta";
     assert_eq!(

@@ -66,7 +66,7 @@ fn stacks_per_account_as_declared_and_one_over() {
     );
     let help = d[0].help.as_deref().unwrap();
     assert!(
-        help.contains("aws service-quotas request-service-quota-increase --service-code cloudformation --quota-code L-0485CB21 --desired-value 11`"),
+        help.contains("aws service-quotas request-service-quota-increase --service-code cloudformation --quota-code L-0485CB21 --desired-value 11 --region <region>`"),
         "{help}"
     );
     assert!(help.contains("`quotas: {cloudformation_stacks: 11}`"), "{help}");
@@ -257,4 +257,17 @@ fn every_quota_has_a_default_and_a_source_and_is_declarable_exactly_when_aws_rai
         assert!(!q.adjustable || q.code.is_some(), "{}: a quota AWS raises has a code to ask with", q.id);
         assert_eq!(q.adjustable, declarable(&q.id), "{}", q.id);
     }
+}
+
+#[test]
+fn a_role_with_policies_from_another_stack_is_counted_once_where_it_is_defined() {
+    // In sso mode a one-team domain's default role gets its team's policies from the team's
+    // stack, which comes after the domain's.
+    let text = std::fs::read_to_string(common::root().join("examples/sso.yaml")).unwrap();
+    let d = findings(&with_quotas(&text, "  iam_managed_policies_per_role: 6\n"));
+    let sso: Vec<&Diagnostic> = d.iter().filter(|d| d.message.contains("(role piedpiper-sso-compression)")).collect();
+    assert_eq!(sso.len(), 1, "{d:#?}");
+    assert!(sso[0].message.contains("the estate needs 7"), "{}", sso[0].message);
+    assert_eq!(sso[0].path().unwrap().to_string(), "domains[0]");
+    assert_eq!(messages(&with_quotas(&text, "  iam_managed_policies_per_role: 7\n")), Vec::<String>::new());
 }

@@ -261,12 +261,13 @@ pub(super) fn login_statements(org: &Org, profiles: &[Value], domains: &[Value])
         .sid("FindStudioInConsole"),
         Statement::allow(["sagemaker:DescribeDomain"], domains.to_vec()).sid("ReadDomainsInConsole"),
         Statement::allow(["sagemaker:DescribeUserProfile"], profiles.to_vec()).sid("ReadProfilesInConsole"),
-        // Holds even if other policies of the person allow more.
-        Statement::deny(["sagemaker:CreatePresignedDomainUrl"], profiles.to_vec()).sid("DenyOthersStudios").when(
-            "StringNotEquals",
-            &key,
-            me.as_str(),
-        ),
+        // Holds even if other policies of the person allow more, on every profile that carries
+        // the user tag: a profile without it (another estate's, with a tag key of its own) is
+        // left to the policies that govern it.
+        Statement::deny(["sagemaker:CreatePresignedDomainUrl"], profiles.to_vec())
+            .sid("DenyOthersStudios")
+            .when("StringNotEquals", &key, me.as_str())
+            .when("Null", &key, "false"),
     ]
 }
 

@@ -67,7 +67,14 @@ pub(super) fn stacks(
             BuiltinProduct::Domain => {
                 products.push(Stack::new(p.name().to_owned(), StackKind::Product, domain_product(org)));
             }
-            BuiltinProduct::Team => products.extend(team_products(org, &previous.team_products)),
+            BuiltinProduct::Team => {
+                let mut placed = previous.team_products.clone();
+                if placed.is_empty() && previous.single_team_product {
+                    // Mappings hold 200 keys: a one-piece product never offered more.
+                    placed = teams_by_name(org).iter().take(200).map(|t| (t.name.clone(), 1)).collect();
+                }
+                products.extend(team_products(org, &placed));
+            }
             BuiltinProduct::UserProfile => {
                 products.push(Stack::new(p.name().to_owned(), StackKind::Product, user_profile_product(org)));
             }

@@ -146,6 +146,9 @@ pub struct Previous {
     pub placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>>,
     /// Which part of the team product offers each team: team name → part.
     pub team_products: std::collections::HashMap<String, usize>,
+    /// The last output had the team product in one piece, offering every team: its teams stay
+    /// in the first part (a mapping holds 200), so that no launched team changes product.
+    pub single_team_product: bool,
 }
 
 /// Builds every stack and product of `org`. The org must have passed the config checks;

@@ -248,9 +248,12 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
     ));
     // Inline first: a role's inline policies hold 10,240 characters between them and count
     // against no account quota, where every managed policy counts against the account's
-    // customer managed policies (1,500 by default). What does not fit, what must reach
-    // another role too, and what exists only under a condition (the team product) is managed.
-    let mut inline_room = if source.also_attached.is_empty() { crate::validate::MAX_ROLE_INLINE } else { 0 };
+    // customer managed policies (1,500 by default). What does not fit, and what must reach
+    // another role too, is managed. So is all of the team product: its mappings expand to
+    // lists of buckets and instance types at launch, longer than the template shows.
+    let concrete = matches!(source.switches, Switches::Fixed(_));
+    let mut inline_room =
+        if concrete && source.also_attached.is_empty() { crate::validate::MAX_ROLE_INLINE } else { 0 };
     let mut inline = Vec::new();
     let mut arns = Vec::new();
     for (id, suffix, what, exists, statements) in policies {

@@ -307,7 +307,9 @@ pub fn previous(on_disk: Option<&Manifest>) -> crate::build::Previous {
         .filter_map(|e| e.teams.as_ref())
         .flat_map(|t| t.teams.iter().map(|name| (name.clone(), t.shard)))
         .collect();
-    crate::build::Previous { products: m.products.clone(), placement, team_products }
+    // Written before the team product came in parts: its one part offered every team.
+    let single_team_product = m.files.iter().any(|e| e.path.starts_with("catalog/products/team.") && e.teams.is_none());
+    crate::build::Previous { products: m.products.clone(), placement, team_products, single_team_product }
 }
 
 /// How a file on disk differs from what `synth` would write.
