@@ -518,3 +518,13 @@ fn the_team_product_grants_each_team_what_its_stack_does() {
         &json!({"Fn::If": ["GrantsManageEndpoints", {"Ref": "ManageEndpointsPolicy"}, {"Ref": "AWS::NoValue"}]})
     ));
 }
+
+#[test]
+fn the_team_products_read_policy_exists_only_for_teams_it_grants_something() {
+    // A compute team reads nothing in Studio: every statement of the read policy would drop
+    // out, and IAM refuses a policy without statements.
+    let product = stack(&example("acme.yaml"), "team");
+    assert_eq!(product["Resources"]["ReadPolicy"]["Condition"], "GrantsBaselineOrRunStudioAppOrSearchExperiments");
+    let arns = product["Resources"]["ExecutionRole"]["Properties"]["ManagedPolicyArns"].as_array().unwrap();
+    assert!(arns.contains(&json!({"Fn::If": ["GrantsBaselineOrRunStudioAppOrSearchExperiments", {"Ref": "ReadPolicy"}, {"Ref": "AWS::NoValue"}]})));
+}

@@ -209,7 +209,9 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
             "ReadPolicy".to_owned(),
             "read",
             "reading Studio and the team's SageMaker resources",
-            Switch::On,
+            // Every statement of it comes with one of these: without them (a compute team) the
+            // policy would have no statement, which IAM refuses.
+            sw.any(&["Baseline", activity_flag(Activity::RunStudioApp), activity_flag(Activity::SearchExperiments)]),
             reading_statements(source),
         ),
         (
