@@ -183,7 +183,7 @@ pub fn synth(
     let mut findings = validate::bundle(&bundle);
     findings.extend(quotas::check(&loaded.org, &bundle));
     if !findings.iter().any(Diagnostic::is_error) {
-        findings.extend(access::bundle(&bundle).1);
+        findings.extend(access::findings(&bundle));
     }
     if findings.iter().any(Diagnostic::is_error) {
         return Err(findings);

@@ -134,10 +134,18 @@ struct Checker<'a> {
     by_domain: &'a [(&'a str, [Option<&'a Profile>; 2])],
     /// The first profile running as each role, by role name.
     by_role: &'a std::collections::HashMap<&'a str, &'a Profile>,
+    /// Whether to keep every request in the report.
+    probes: bool,
 }
 
 /// Evaluates the isolation invariants of `estate`.
 pub fn check(estate: &Estate) -> Report {
+    check_with(estate, true)
+}
+
+/// [`check`], keeping every request in the report's `probes` only with `probes` (what
+/// `studioform access` shows; synth needs only the violations).
+pub fn check_with(estate: &Estate, probes: bool) -> Report {
     let mut by_domain: Vec<(&str, [Option<&Profile>; 2])> = Vec::new();
     let mut slot: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut by_role = std::collections::HashMap::new();
@@ -168,7 +176,7 @@ pub fn check(estate: &Estate) -> Report {
         .collect();
     // Principals are independent: each is checked on its own, on every core, and the reports
     // are joined in the principals' order.
-    let checker = || Checker { estate, report: Report::default(), by_domain: &by_domain, by_role: &by_role };
+    let checker = || Checker { estate, report: Report::default(), by_domain: &by_domain, by_role: &by_role, probes };
     let parts = crate::par_map(&estate.principals, |p| {
         let mut c = checker();
         c.report.principals.push((p.name.clone(), kind_name(&p.kind)));
@@ -332,6 +340,9 @@ impl Checker<'_> {
     fn probe(&mut self, principal: &Principal, request: &Request, what: &str, expected: Option<bool>) -> Decision {
         self.report.requests += 1;
         let decision = evaluate(&docs(principal), request);
+        if !self.probes {
+            return decision;
+        }
         self.report.probes.push(Probe {
             principal: principal.name.clone(),
             what: what.to_owned(),

@@ -14,9 +14,19 @@ use crate::path::Path;
 /// isolation forbids that the estate's policies allow, pointing at the org-file entry the
 /// allowing policy came from.
 pub fn bundle(bundle: &Bundle) -> (invariants::Report, Vec<Diagnostic>) {
+    checked(bundle, true)
+}
+
+/// The violations of a bundle, as synth reports them: [`bundle`] without recording every
+/// request evaluated.
+pub fn findings(bundle: &Bundle) -> Vec<Diagnostic> {
+    checked(bundle, false).1
+}
+
+fn checked(bundle: &Bundle, probes: bool) -> (invariants::Report, Vec<Diagnostic>) {
     let stacks: Vec<estate::Stack<'_>> =
         bundle.stacks.iter().map(|s| estate::Stack { name: &s.name, kind: s.kind, template: s.json() }).collect();
-    let report = invariants::check(&estate::read(&stacks));
+    let report = invariants::check_with(&estate::read(&stacks), probes);
     let diags = report
         .violations
         .iter()
