@@ -133,13 +133,6 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// Whether a stack of this kind is deployed in the estate's own (workload) account and
-/// region: not the management account's StackSet, Identity Center's stack, what share
-/// recipients deploy, or product templates (stacks only once launched).
-fn in_workload(kind: StackKind) -> bool {
-    !matches!(kind, StackKind::StackSet | StackKind::IdentityCenter | StackKind::Recipient | StackKind::Product)
-}
-
 fn resources(stack: &Stack) -> impl Iterator<Item = (&String, &Value)> {
     stack.json().get("Resources").and_then(Value::as_object).into_iter().flatten()
 }
@@ -159,7 +152,10 @@ fn biggest(parts: &[(&str, u64)]) -> Path {
 }
 
 fn counts(org: &Org, bundle: &Bundle) -> Vec<Count> {
-    let workload: Vec<&Stack> = bundle.stacks.iter().filter(|s| in_workload(s.kind)).collect();
+    // What the estate's own (workload) account and region deploy: not the management
+    // account's StackSet, Identity Center's stack, what share recipients deploy, or product
+    // templates (stacks only once launched).
+    let workload: Vec<&Stack> = bundle.stacks.iter().filter(|s| s.kind.account() == Some("workload")).collect();
     let mut out = Vec::new();
 
     // Stacks, roles and customer managed policies of the workload account.
