@@ -67,6 +67,23 @@ pub struct Entry {
     pub teams: Option<crate::build::TeamShard>,
 }
 
+impl Entry {
+    /// The entry of a file that is not a template (a deploy policy, the README).
+    fn plain(file: &File, kind: FileKind) -> Self {
+        Self {
+            path: file.path.clone(),
+            sha256: file.sha256.clone(),
+            kind,
+            stack: None,
+            order: None,
+            resources: None,
+            key: None,
+            placement: None,
+            teams: None,
+        }
+    }
+}
+
 /// What a file of the output is: a template of some kind of stack, the README, or the IAM
 /// policy a deployer needs in one account. Written as the stack kind's own name (`domain`,
 /// `users`, `stack-set`...), `readme` or `deploy-policy`.
@@ -171,32 +188,12 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
     }
     for (path, content) in deploy_policies(bundle) {
         let file = File::new(path, content);
-        manifest.files.push(Entry {
-            path: file.path.clone(),
-            sha256: file.sha256.clone(),
-            kind: FileKind::DeployPolicy,
-            stack: None,
-            order: None,
-            resources: None,
-            key: None,
-            placement: None,
-            teams: None,
-        });
+        manifest.files.push(Entry::plain(&file, FileKind::DeployPolicy));
         files.push(file);
     }
-    let readme = readme(org, bundle, &manifest);
-    manifest.files.push(Entry {
-        path: "README.md".into(),
-        sha256: sha256(&readme),
-        kind: FileKind::Readme,
-        stack: None,
-        order: None,
-        resources: None,
-        key: None,
-        placement: None,
-        teams: None,
-    });
-    files.push(File::new("README.md".into(), readme));
+    let readme = File::new("README.md".into(), readme(org, bundle, &manifest));
+    manifest.files.push(Entry::plain(&readme, FileKind::Readme));
+    files.push(readme);
     files.push(File::new(
         MANIFEST.to_owned(),
         crate::render::json(&serde_json::to_value(&manifest).unwrap_or_default()),
