@@ -27,6 +27,12 @@ pub fn is_lower_name(s: &str, max: usize) -> bool {
             .all(|part| !part.is_empty() && part.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
 }
 
+/// The part number of a part of the team product after the first (`team-2` → `2`): the
+/// names its parts take, reserved from custom products.
+pub fn team_product_part(name: &str) -> Option<&str> {
+    name.strip_prefix("team-").filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// PascalCase of a name: each hyphen-separated word capitalised, hyphens dropped
 /// (`data-science` → `DataScience`). Only letters and digits survive.
 pub fn pascal(name: &str) -> String {

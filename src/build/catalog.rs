@@ -952,17 +952,12 @@ fn stack_set(org: &Org, cat: &Catalog, portfolio_key: &str) -> Stack {
     Stack::new(name, StackKind::StackSet, t)
 }
 
-/// The part number of a part of the team product after the first (`team-2` → 2).
-fn team_part(name: &str) -> Option<&str> {
-    name.strip_prefix("team-").filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 fn product_title(name: &str) -> String {
     match name {
         "domain" => "Studio domain".into(),
         "team" => "Studio team role".into(),
         "user-profile" => "Studio user profile".into(),
-        other => match team_part(other) {
+        other => match crate::ids::team_product_part(other) {
             Some(n) => format!("Studio team role (part {n})"),
             None => other.replace('-', " "),
         },
@@ -974,7 +969,7 @@ fn product_description(name: &str) -> String {
         "domain" => "A SageMaker Studio domain in the org's VPC, retained on deletion".into(),
         "team" => "A team's execution role: its buckets, its instance types, its team tag".into(),
         "user-profile" => "A person's Studio user profile, tagged with their id, using their team's role".into(),
-        other => match team_part(other) {
+        other => match crate::ids::team_product_part(other) {
             Some(_) => "A team's execution role, for the teams its TeamName parameter lists".into(),
             None => format!("Custom product {other}"),
         },

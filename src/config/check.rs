@@ -869,7 +869,7 @@ impl Checks {
                 );
             } else if names.contains(&name) {
                 self.err("CFG020", at, format!("product name `{name}` is used twice"), "rename one of the templates");
-            } else if team_part && name.strip_prefix("team-").is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+            } else if team_part && ids::team_product_part(&name).is_some() {
                 self.err(
                     "CFG020",
                     at,
