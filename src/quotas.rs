@@ -237,8 +237,8 @@ fn counts(org: &Org, bundle: &Bundle) -> Vec<Count> {
             [("AWS::IAM::Role", "role", "RoleName"), ("AWS::IAM::Group", "group", "GroupName")]
         {
             for (id, r) in of_type(s, kind) {
-                let props = r.get("Properties").cloned().unwrap_or(Value::Null);
-                let n = list_len(&props, "ManagedPolicyArns");
+                let props = r.get("Properties").unwrap_or(&Value::Null);
+                let n = list_len(props, "ManagedPolicyArns");
                 let by_ref = named.remove(&(what, format!("{}:{id}", s.name))).map_or(0, |(n, _)| n);
                 let name = props
                     .get(name_key)
