@@ -271,3 +271,13 @@ fn a_role_with_policies_from_another_stack_is_counted_once_where_it_is_defined()
     assert_eq!(sso[0].path().unwrap().to_string(), "domains[0]");
     assert_eq!(messages(&with_quotas(&text, "  iam_managed_policies_per_role: 7\n")), Vec::<String>::new());
 }
+
+#[test]
+fn a_declared_quota_is_at_least_one() {
+    let err = match studioform::config::load_str("org.yaml", with_quotas(&teams(1), "  iam_roles: 0\n")) {
+        Err(studioform::Error::Invalid { diags, .. }) => diags,
+        other => panic!("{:?}", other.map(|_| ())),
+    };
+    assert_eq!(err.len(), 1);
+    assert_eq!((err[0].code, err[0].path().unwrap().to_string()), ("CFG004", "quotas.iam_roles".to_owned()));
+}

@@ -70,27 +70,35 @@ pub struct Org {
 pub struct Quotas {
     /// CloudFormation stacks per account and region (default 2,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub cloudformation_stacks: Option<u64>,
     /// IAM roles per account (default 1,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub iam_roles: Option<u64>,
     /// Customer managed IAM policies per account (default 1,500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub iam_managed_policies: Option<u64>,
     /// Managed policies attached to one IAM role (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub iam_managed_policies_per_role: Option<u64>,
     /// Service Catalog products per account and region (default 350).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub servicecatalog_products: Option<u64>,
     /// Products in one Service Catalog portfolio (default 150).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub servicecatalog_products_per_portfolio: Option<u64>,
     /// Principals associated with one Service Catalog portfolio (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub servicecatalog_principals_per_portfolio: Option<u64>,
     /// Versions of one Service Catalog product (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub servicecatalog_versions_per_product: Option<u64>,
 }
 
