@@ -222,3 +222,48 @@ fn the_readme_documents_every_finding_code() {
     }
     assert!(missing.is_empty(), "codes missing from the README: {missing:?}");
 }
+
+/// Property validation stands an empty object in for every policy document
+/// (`PolicyDocument`, `AssumeRolePolicyDocument`) rather than copying it: sound only while no
+/// provider schema constrains what is inside one.
+#[test]
+fn no_vendored_schema_constrains_the_inside_of_a_policy_document() {
+    fn walk(node: &Value, at: &str, found: &mut Vec<String>, seen: &mut usize) {
+        match node {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    if (k == "PolicyDocument" || k == "AssumeRolePolicyDocument") && v.is_object() {
+                        *seen += 1;
+                        let inner = [
+                            "properties",
+                            "required",
+                            "patternProperties",
+                            "minProperties",
+                            "$ref",
+                            "oneOf",
+                            "anyOf",
+                            "allOf",
+                        ];
+                        if inner.iter().any(|key| v.get(*key).is_some())
+                            || v.get("additionalProperties") == Some(&json!(false))
+                        {
+                            found.push(format!("{at}/{k}"));
+                        }
+                    }
+                    walk(v, &format!("{at}/{k}"), found, seen);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, at, found, seen)),
+            _ => {}
+        }
+    }
+    let (mut found, mut seen, mut read) = (Vec::new(), 0, 0);
+    for entry in std::fs::read_dir(common::root().join("schemas/resources")).unwrap() {
+        let path = entry.unwrap().path();
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        walk(&schema, &path.file_name().unwrap().to_string_lossy(), &mut found, &mut seen);
+        read += 1;
+    }
+    assert!(read > 30 && seen >= 5, "read {read} schemas, {seen} policy documents");
+    assert!(found.is_empty(), "{found:#?}");
+}
