@@ -102,12 +102,21 @@ pub struct Trail<'a> {
 enum Step<'a> {
     Key(&'a str),
     Index(usize),
+    /// Where the trail starts, when not at the root.
+    Base(&'a Path),
 }
 
 impl Trail<'static> {
     /// The document root.
     pub fn root() -> Self {
         Self { parent: None, step: None }
+    }
+}
+
+impl<'a> Trail<'a> {
+    /// A trail starting at `base`.
+    pub fn under(base: &'a Path) -> Self {
+        Self { parent: None, step: Some(Step::Base(base)) }
     }
 }
 
@@ -124,24 +133,32 @@ impl<'a> Trail<'a> {
 
     /// True for the document root.
     pub fn is_root(&self) -> bool {
-        self.step.is_none()
+        match self.step {
+            None => true,
+            Some(Step::Base(base)) => base.0.is_empty(),
+            Some(_) => false,
+        }
     }
 
     /// The owned path.
     pub fn to_path(&self) -> Path {
         let mut steps = Vec::new();
+        let mut base = None;
         let mut at = Some(self);
         while let Some(t) = at {
-            if let Some(step) = t.step {
-                steps.push(match step {
-                    Step::Key(k) => Segment::Key(k.to_owned()),
-                    Step::Index(i) => Segment::Index(i),
-                });
+            match t.step {
+                Some(Step::Key(k)) => steps.push(Segment::Key(k.to_owned())),
+                Some(Step::Index(i)) => steps.push(Segment::Index(i)),
+                Some(Step::Base(b)) => base = Some(b),
+                None => {}
             }
             at = t.parent;
         }
         steps.reverse();
-        Path(steps)
+        match base {
+            Some(b) => Path(b.0.iter().cloned().chain(steps).collect()),
+            None => Path(steps),
+        }
     }
 }
 

@@ -183,22 +183,25 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
     let found = crate::par_map(&indexed, |&(i, s)| {
         let mut out = Vec::new();
         for (id, r) in resources(s.template) {
-            let props = resolver.resolve(i, r.get("Properties").unwrap_or(&Value::Null));
+            // Only the properties read below are resolved: a profile's settings, a domain's
+            // network, every policy nobody attaches, are not.
+            let raw = r.get("Properties");
+            let prop = |key: &str| raw.and_then(|p| p.get(key)).map(|v| resolver.resolve(i, v));
             match r.get("Type").and_then(Value::as_str) {
                 Some(t @ ("AWS::IAM::Role" | "AWS::IAM::Group")) => {
                     let role = t == "AWS::IAM::Role";
                     let physical = resolver.physical(i, id, r, "Ref");
                     let name = format!("{}/{physical}", if role { "role" } else { "group" });
-                    let tags: BTreeMap<String, String> = tags(&props);
-                    let mut policies: Vec<Policy> = props
-                        .get("ManagedPolicyArns")
+                    let tags: BTreeMap<String, String> = tags(prop("Tags").as_ref());
+                    let mut policies: Vec<Policy> = prop("ManagedPolicyArns")
+                        .as_ref()
                         .and_then(Value::as_array)
                         .into_iter()
                         .flatten()
                         .filter_map(Value::as_str)
                         .filter_map(|arn| managed.get(arn).cloned())
                         .collect();
-                    for inline in props.get("Policies").and_then(Value::as_array).into_iter().flatten() {
+                    for inline in prop("Policies").as_ref().and_then(Value::as_array).into_iter().flatten() {
                         policies.push(Policy {
                             stack: s.name.to_owned(),
                             resource: id.clone(),
@@ -216,23 +219,31 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                     out.push(Found::Principal(Principal { name, kind, tags, policies }));
                 }
                 Some("AWS::SageMaker::Domain") => {
-                    let settings = props.get("DomainSettings").and_then(|d| d.get("ExecutionRoleIdentityConfig"));
+                    let settings = prop("DomainSettings");
+                    let settings = settings.as_ref().and_then(|d| d.get("ExecutionRoleIdentityConfig"));
                     out.push(Found::Domain(Domain {
                         id: resolver.physical(i, id, r, "Ref"),
                         source_identity: settings.and_then(Value::as_str) == Some("USER_PROFILE_NAME"),
-                        default_role: role_name(props.get("DefaultUserSettings").and_then(|u| u.get("ExecutionRole"))),
-                        sso: props.get("AuthMode").and_then(Value::as_str) == Some("SSO"),
+                        default_role: role_name(
+                            prop("DefaultUserSettings").as_ref().and_then(|u| u.get("ExecutionRole")),
+                        ),
+                        sso: prop("AuthMode").as_ref().and_then(Value::as_str) == Some("SSO"),
                     }));
                 }
                 Some("AWS::SageMaker::MlflowTrackingServer") => out.push(Found::Mlflow(TrackingServer {
                     arn: resolver.physical(i, id, r, "TrackingServerArn"),
-                    artifacts: props.get("ArtifactStoreUri").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    artifacts: prop("ArtifactStoreUri").as_ref().and_then(Value::as_str).unwrap_or_default().to_owned(),
                 })),
                 Some("AWS::SageMaker::UserProfile") => out.push(Found::Profile(Profile {
-                    domain: props.get("DomainId").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                    name: props.get("UserProfileName").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                    tags: tags(&props),
-                    role: role_name(props.get("UserSettings").and_then(|u| u.get("ExecutionRole"))),
+                    domain: text(prop("DomainId")),
+                    name: text(prop("UserProfileName")),
+                    tags: tags(prop("Tags").as_ref()),
+                    role: role_name(
+                        raw.and_then(|p| p.get("UserSettings"))
+                            .and_then(|u| u.get("ExecutionRole"))
+                            .map(|v| resolver.resolve(i, v))
+                            .as_ref(),
+                    ),
                 })),
                 _ => {}
             }
@@ -289,10 +300,16 @@ fn resources(template: &Value) -> impl Iterator<Item = (&String, &Value)> {
     template.get("Resources").and_then(Value::as_object).into_iter().flatten()
 }
 
-fn tags(props: &Value) -> BTreeMap<String, String> {
-    props
-        .get("Tags")
-        .and_then(Value::as_array)
+/// A string property's value, or nothing.
+fn text(value: Option<Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn tags(tags: Option<&Value>) -> BTreeMap<String, String> {
+    tags.and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter_map(|t| Some((t.get("Key")?.as_str()?.to_owned(), t.get("Value")?.as_str()?.to_owned())))

@@ -63,20 +63,162 @@ impl Decision {
 
 /// Evaluates `request` against identity-based policy documents `policies`.
 pub fn evaluate(policies: &[&Value], request: &Request) -> Decision {
-    let mut allow = None;
-    for (p, doc) in policies.iter().enumerate() {
-        for (s, statement) in statements(doc).enumerate() {
-            if !applies(statement, request) {
+    Policies::new(policies).evaluate(request)
+}
+
+/// Policy documents read once for many requests: each statement's effect, actions,
+/// resources and conditions taken out of its JSON, condition keys lowercased, so that a
+/// request costs comparisons, not lookups.
+pub struct Policies<'a> {
+    statements: Vec<Prepared<'a>>,
+}
+
+impl<'a> Policies<'a> {
+    /// Reads `policies`, in order.
+    pub fn new(policies: &[&'a Value]) -> Self {
+        let statements = policies
+            .iter()
+            .enumerate()
+            .flat_map(|(p, doc)| statements(doc).enumerate().map(move |(s, st)| Prepared::new(p, s, st)))
+            .collect();
+        Self { statements }
+    }
+
+    /// What IAM decides for `request`: an explicit deny wins, then an allow.
+    pub fn evaluate(&self, request: &Request) -> Decision {
+        let mut allow = None;
+        for st in &self.statements {
+            if st.effect.is_none() || !st.applies(request) {
                 continue;
             }
-            match statement.get("Effect").and_then(Value::as_str) {
-                Some("Deny") => return Decision::Deny(p, s),
-                Some("Allow") if allow.is_none() => allow = Some((p, s)),
+            match st.effect {
+                Some(false) => return Decision::Deny(st.policy, st.index),
+                Some(true) if allow.is_none() => allow = Some((st.policy, st.index)),
                 _ => {}
             }
         }
+        allow.map_or(Decision::Implicit, |(p, s)| Decision::Allow(p, s))
     }
-    allow.map_or(Decision::Implicit, |(p, s)| Decision::Allow(p, s))
+
+    /// The deny statements whose `Action` names `action`, in order.
+    pub fn denying<'s>(&'s self, action: &'s str) -> impl Iterator<Item = &'a Value> + 's {
+        self.statements
+            .iter()
+            .filter(move |st| st.effect == Some(false) && !st.not_action && st.action_matches(action))
+            .map(|st| st.statement)
+    }
+}
+
+/// One statement, read.
+struct Prepared<'a> {
+    policy: usize,
+    index: usize,
+    statement: &'a Value,
+    /// `Some(true)` allows, `Some(false)` denies, `None` neither (no valid `Effect`).
+    effect: Option<bool>,
+    /// Action (or, with `not_action`, NotAction) patterns, each with whether it holds a
+    /// wildcard; `None` when the statement has neither.
+    actions: Option<Vec<(&'a str, bool)>>,
+    not_action: bool,
+    /// Resource (or, with `not_resource`, NotResource) patterns; `None` when it has neither.
+    resources: Option<Vec<&'a str>>,
+    not_resource: bool,
+    /// Every condition; `None` when the block is malformed, which matches nothing.
+    conditions: Option<Vec<Condition<'a>>>,
+}
+
+/// One condition: `operator: {key: values}`, its operator taken apart.
+struct Condition<'a> {
+    /// `Some(true)` for `ForAnyValue:`, `Some(false)` for `ForAllValues:`.
+    set: Option<bool>,
+    /// The operator without qualifier or `IfExists`.
+    base: &'a str,
+    if_exists: bool,
+    /// The key, lowercase (requests hold keys lowercase).
+    key: String,
+    values: Vec<&'a str>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(policy: usize, index: usize, statement: &'a Value) -> Self {
+        let effect = match statement.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => Some(true),
+            Some("Deny") => Some(false),
+            _ => None,
+        };
+        let (actions, not_action) = match (statement.get("Action"), statement.get("NotAction")) {
+            (Some(a), _) => (Some(a), false),
+            (None, Some(not)) => (Some(not), true),
+            _ => (None, false),
+        };
+        let (resources, not_resource) = match (statement.get("Resource"), statement.get("NotResource")) {
+            (Some(r), _) => (Some(r), false),
+            (None, Some(not)) => (Some(not), true),
+            _ => (None, false),
+        };
+        let actions =
+            actions.map(|a| strings(Some(a)).into_iter().map(|p| (p, p.contains(['*', '?']))).collect::<Vec<_>>());
+        Self {
+            policy,
+            index,
+            statement,
+            effect,
+            actions,
+            not_action,
+            resources: resources.map(|r| strings(Some(r))),
+            not_resource,
+            conditions: prepare_conditions(statement.get("Condition")),
+        }
+    }
+
+    fn action_matches(&self, action: &str) -> bool {
+        self.actions
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .any(|&(p, wild)| if wild { glob_ci(p, action) } else { p.eq_ignore_ascii_case(action) })
+    }
+
+    fn applies(&self, request: &Request) -> bool {
+        if self.actions.is_none() || self.action_matches(&request.action) == self.not_action {
+            return false;
+        }
+        let Some(resources) = &self.resources else { return false };
+        let resource_matches = resources.iter().any(|p| match substitute(p, request) {
+            Some(p) => arn_matches(&p, &request.resource),
+            None => false,
+        });
+        // A variable that cannot be resolved leaves NotResource unmatched, so the statement
+        // applies: IAM errs the same way.
+        if resource_matches == self.not_resource {
+            return false;
+        }
+        match &self.conditions {
+            Some(all) => all.iter().all(|c| c.holds(request)),
+            None => false,
+        }
+    }
+}
+
+fn prepare_conditions(block: Option<&Value>) -> Option<Vec<Condition<'_>>> {
+    let Some(Value::Object(operators)) = block else { return Some(Vec::new()) };
+    let mut out = Vec::new();
+    for (operator, keys) in operators {
+        let Value::Object(keys) = keys else { return None };
+        let (set, rest) = match operator.split_once(':') {
+            Some(("ForAnyValue", rest)) => (Some(true), rest),
+            Some(("ForAllValues", rest)) => (Some(false), rest),
+            _ => (None, operator.as_str()),
+        };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(base) => (base, true),
+            None => (rest, false),
+        };
+        for (key, values) in keys {
+            out.push(Condition { set, base, if_exists, key: key.to_ascii_lowercase(), values: strings(Some(values)) });
+        }
+    }
+    Some(out)
 }
 
 /// The statements of a policy document (a single statement object counts as one).
@@ -88,15 +230,7 @@ pub fn statements(doc: &Value) -> Box<dyn Iterator<Item = &Value> + '_> {
     }
 }
 
-/// Whether `f` holds for the string, or for any string of the list, `v`.
-fn any_string(v: &Value, f: impl Fn(&str) -> bool) -> bool {
-    match v {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter().filter_map(Value::as_str).any(f),
-        _ => false,
-    }
-}
-
+/// The strings of a string or a list value.
 fn strings(v: Option<&Value>) -> Vec<&str> {
     match v {
         Some(Value::String(s)) => vec![s],
@@ -107,82 +241,45 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
 
 /// True when `statement` matches `request`: action, resource and every condition.
 pub fn applies(statement: &Value, request: &Request) -> bool {
-    let action_matches = |patterns: &Value| any_string(patterns, |p| glob_ci(p, &request.action));
-    let action = match (statement.get("Action"), statement.get("NotAction")) {
-        (Some(a), _) => action_matches(a),
-        (None, Some(not)) => !action_matches(not),
-        _ => false,
-    };
-    if !action {
-        return false;
-    }
-    let resource_matches = |patterns: &Value| {
-        any_string(patterns, |p| match substitute(p, request) {
-            Some(p) => arn_matches(&p, &request.resource),
-            None => false,
-        })
-    };
-    let resource = match (statement.get("Resource"), statement.get("NotResource")) {
-        (Some(r), _) => resource_matches(r),
-        // A variable that cannot be resolved leaves NotResource unmatched, so the
-        // statement applies: IAM errs the same way.
-        (None, Some(not)) => !resource_matches(not),
-        _ => false,
-    };
-    resource && conditions(statement.get("Condition"), request)
+    Prepared::new(0, 0, statement).applies(request)
 }
 
-fn conditions(block: Option<&Value>, request: &Request) -> bool {
-    let Some(Value::Object(operators)) = block else { return true };
-    operators.iter().all(|(operator, keys)| {
-        let Value::Object(keys) = keys else { return false };
-        keys.iter().all(|(key, values)| condition(operator, key, &strings(Some(values)), request))
-    })
-}
-
-/// One condition: `operator: {key: values}`.
-fn condition(operator: &str, key: &str, values: &[&str], request: &Request) -> bool {
-    let (set, rest) = match operator.split_once(':') {
-        Some(("ForAnyValue", rest)) => (Some(true), rest),
-        Some(("ForAllValues", rest)) => (Some(false), rest),
-        _ => (None, operator),
-    };
-    let (base, if_exists) = match rest.strip_suffix("IfExists") {
-        Some(base) => (base, true),
-        None => (rest, false),
-    };
-    let present = request.get(key);
-    if base == "Null" {
-        let absent = present.is_none_or(Vec::is_empty);
-        return values.iter().any(|v| v.eq_ignore_ascii_case(&absent.to_string()));
-    }
-    let negated = matches!(
-        base,
-        "StringNotEquals"
-            | "StringNotEqualsIgnoreCase"
-            | "StringNotLike"
-            | "ArnNotEquals"
-            | "ArnNotLike"
-            | "NumericNotEquals"
-            | "DateNotEquals"
-    );
-    // The policy's values may hold variables; one that does not resolve matches nothing.
-    let wanted: Vec<std::borrow::Cow<'_, str>> = values.iter().filter_map(|v| substitute(v, request)).collect();
-    let matches_one = |actual: &str| -> bool {
+impl Condition<'_> {
+    fn holds(&self, request: &Request) -> bool {
+        let present = request.context.get(&self.key);
+        let base = self.base;
+        if base == "Null" {
+            let absent = present.is_none_or(Vec::is_empty);
+            let absent = if absent { "true" } else { "false" };
+            return self.values.iter().any(|v| v.eq_ignore_ascii_case(absent));
+        }
+        let negated = matches!(
+            base,
+            "StringNotEquals"
+                | "StringNotEqualsIgnoreCase"
+                | "StringNotLike"
+                | "ArnNotEquals"
+                | "ArnNotLike"
+                | "NumericNotEquals"
+                | "DateNotEquals"
+        );
         let positive = positive_form(base);
-        let hit = wanted.iter().any(|w| compare(positive, w, actual));
-        if negated { !hit } else { hit }
-    };
-    match (set, present) {
-        // ForAllValues: every value of the request matches; true for an absent or empty key.
-        (Some(false), None) => true,
-        (Some(false), Some(actual)) => actual.iter().all(|a| matches_one(a)),
-        // ForAnyValue: some value of the request matches; false for an absent key.
-        (Some(true), None) => false,
-        (Some(true), Some(actual)) => actual.iter().any(|a| matches_one(a)),
-        (None, None) => if_exists || negated,
-        // A single-valued operator on the key's value (the first, should there be several).
-        (None, Some(actual)) => actual.first().is_some_and(|a| matches_one(a)),
+        // The policy's values may hold variables; one that does not resolve matches nothing.
+        let matches_one = |actual: &str| -> bool {
+            let hit = self.values.iter().filter_map(|v| substitute(v, request)).any(|w| compare(positive, &w, actual));
+            if negated { !hit } else { hit }
+        };
+        match (self.set, present) {
+            // ForAllValues: every value of the request matches; true for an absent or empty key.
+            (Some(false), None) => true,
+            (Some(false), Some(actual)) => actual.iter().all(|a| matches_one(a)),
+            // ForAnyValue: some value of the request matches; false for an absent key.
+            (Some(true), None) => false,
+            (Some(true), Some(actual)) => actual.iter().any(|a| matches_one(a)),
+            (None, None) => self.if_exists || negated,
+            // A single-valued operator on the key's value (the first, should there be several).
+            (None, Some(actual)) => actual.first().is_some_and(|a| matches_one(a)),
+        }
     }
 }
 

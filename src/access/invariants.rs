@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::estate::{Estate, Kind, Principal, Profile, sagemaker_arn};
-use super::eval::{Decision, Request, evaluate, statements};
+use super::eval::{Decision, Policies, Request, statements};
 use crate::ids::{OWNER_TAG, TEAM_TAG};
 
 /// A request that should have been denied and is allowed, or (`ACC405`, `ACC406`) the
@@ -136,6 +136,10 @@ struct Checker<'a> {
     by_role: &'a std::collections::HashMap<&'a str, &'a Profile>,
     /// Whether to keep every request in the report.
     probes: bool,
+    /// The last principal's policies, read for its requests (by principal name).
+    policies: Option<(&'a str, Policies<'a>)>,
+    /// The roles that run each domain's jobs (tagged `jobs-for`), by domain id.
+    job_roles: &'a std::collections::HashMap<&'a str, Vec<&'a Principal>>,
 }
 
 /// Evaluates the isolation invariants of `estate`.
@@ -174,9 +178,23 @@ pub fn check_with(estate: &Estate, probes: bool) -> Report {
             _ => None,
         })
         .collect();
+    let mut job_roles: std::collections::HashMap<&str, Vec<&Principal>> = std::collections::HashMap::new();
+    for p in &estate.principals {
+        if let Some(domain) = p.tags.get(crate::build::team::JOBS_FOR_TAG) {
+            job_roles.entry(domain.as_str()).or_default().push(p);
+        }
+    }
     // Principals are independent: each is checked on its own, on every core, and the reports
     // are joined in the principals' order.
-    let checker = || Checker { estate, report: Report::default(), by_domain: &by_domain, by_role: &by_role, probes };
+    let checker = || Checker {
+        estate,
+        report: Report::default(),
+        by_domain: &by_domain,
+        by_role: &by_role,
+        probes,
+        policies: None,
+        job_roles: &job_roles,
+    };
     let parts = crate::par_map(&estate.principals, |p| {
         let mut c = checker();
         c.report.principals.push((p.name.clone(), kind_name(&p.kind)));
@@ -211,24 +229,19 @@ fn docs(p: &Principal) -> Vec<&Value> {
     p.policies.iter().map(|x| &x.document).collect()
 }
 
+/// A principal's policies, read for evaluation.
+fn policies(p: &Principal) -> Policies<'_> {
+    Policies::new(&docs(p))
+}
+
 /// `request` made the way the principal's guards demand: for every deny statement of the
 /// action that denies when a key differs from the allowed values (`StringNotEquals`,
 /// `ArnNotLike`, with or without a set qualifier or `IfExists`), the key set to the first
 /// allowed value, unless the request already sets it. A request in the org's subnets, with
 /// its key, on an allowed instance type: what describes a principal's own work.
-fn within_guards(p: &Principal, mut request: Request) -> Request {
-    for statement in p.policies.iter().flat_map(|x| statements(&x.document)) {
-        if statement.get("Effect").and_then(Value::as_str) != Some("Deny") {
-            continue;
-        }
-        let actions = match statement.get("Action") {
-            Some(Value::String(a)) => vec![a.as_str()],
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            _ => continue,
-        };
-        if !actions.iter().any(|a| super::eval::glob_ci(a, &request.action)) {
-            continue;
-        }
+fn within_guards(policies: &Policies<'_>, mut request: Request) -> Request {
+    let action = request.action.clone();
+    for statement in policies.denying(&action) {
         for (operator, keys) in statement.get("Condition").and_then(Value::as_object).into_iter().flatten() {
             let op = operator.rsplit(':').next().unwrap_or(operator).trim_end_matches("IfExists");
             if !matches!(
@@ -276,9 +289,17 @@ pub fn kind_name(kind: &Kind) -> String {
     }
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// `p`'s policies, read once for all of its requests.
+    fn read(&mut self, p: &'a Principal) -> &Policies<'a> {
+        if self.policies.as_ref().is_some_and(|(name, _)| *name != p.name) {
+            self.policies = None;
+        }
+        &self.policies.get_or_insert_with(|| (p.name.as_str(), policies(p))).1
+    }
+
     /// Evaluates `request` for `principal`; records a violation when it is allowed.
-    fn deny(&mut self, principal: &Principal, code: &'static str, request: Request, what: &str) {
+    fn deny(&mut self, principal: &'a Principal, code: &'static str, request: Request, what: &str) {
         let decision = self.probe(principal, &request, what, Some(false));
         if let Decision::Allow(p, s) = decision {
             let policy = &principal.policies[p];
@@ -299,8 +320,8 @@ impl Checker<'_> {
 
     /// Evaluates `request` for `principal`, made within its guards; records a violation when
     /// it is denied.
-    fn require(&mut self, principal: &Principal, code: &'static str, request: Request, what: &str) -> bool {
-        let request = within_guards(principal, request);
+    fn require(&mut self, principal: &'a Principal, code: &'static str, request: Request, what: &str) -> bool {
+        let request = within_guards(self.read(principal), request);
         let decision = self.probe(principal, &request, what, Some(true));
         let (p, s) = match decision {
             Decision::Allow(..) => return true,
@@ -331,15 +352,15 @@ impl Checker<'_> {
     }
 
     /// Evaluates `request` to describe what `principal` may do, isolation aside.
-    fn info(&mut self, principal: &Principal, request: Request, what: &str) -> bool {
-        let request = within_guards(principal, request);
+    fn info(&mut self, principal: &'a Principal, request: Request, what: &str) -> bool {
+        let request = within_guards(self.read(principal), request);
         self.probe(principal, &request, what, None).allowed()
     }
 
     /// Evaluates `request` for `principal` and records the outcome against `expected`.
-    fn probe(&mut self, principal: &Principal, request: &Request, what: &str, expected: Option<bool>) -> Decision {
+    fn probe(&mut self, principal: &'a Principal, request: &Request, what: &str, expected: Option<bool>) -> Decision {
         self.report.requests += 1;
-        let decision = evaluate(&docs(principal), request);
+        let decision = self.read(principal).evaluate(request);
         if !self.probes {
             return decision;
         }
@@ -355,7 +376,7 @@ impl Checker<'_> {
 
     /// People (the login group's users, the SAML role's sessions) open their own profile and
     /// no other, in every domain.
-    fn people(&mut self, p: &Principal, user_tag: &str) {
+    fn people(&mut self, p: &'a Principal, user_tag: &str) {
         let as_person = |id: &str, r: Request| match p.kind {
             Kind::LoginGroup => r.with("aws:username", id).with("aws:PrincipalType", "User"),
             _ => r.with(&format!("aws:PrincipalTag/{user_tag}"), id),
@@ -395,7 +416,7 @@ impl Checker<'_> {
     }
 
     /// A team role reaches nothing another team owns, and no space or app of another profile.
-    fn team(&mut self, p: &Principal, team: &str, teams: &[&str]) {
+    fn team(&mut self, p: &'a Principal, team: &str, teams: &[&str]) {
         let other = teams.iter().copied().find(|t| *t != team).unwrap_or(NOBODY);
         let role_name = p.name.trim_start_matches("role/");
         let profile = self.by_role.get(role_name).copied();
@@ -447,13 +468,8 @@ impl Checker<'_> {
         }
         // The domain's compute role runs the jobs of every team of the domain that starts jobs.
         if jobs && profile.is_some() {
-            let job_roles: Vec<&Principal> = self
-                .estate
-                .principals
-                .iter()
-                .filter(|o| o.name != p.name && o.tags.get(crate::build::team::JOBS_FOR_TAG) == Some(&domain))
-                .collect();
-            for o in job_roles {
+            let job_roles = self.job_roles.get(domain.as_str()).map(Vec::as_slice).unwrap_or_default();
+            for o in job_roles.iter().filter(|o| o.name != p.name) {
                 let r = Request::new("iam:PassRole", format!("arn:aws:iam::{}:{}", super::estate::ACCOUNT, o.name))
                     .with("iam:PassedToService", "sagemaker.amazonaws.com")
                     .with(&format!("aws:PrincipalTag/{TEAM_TAG}"), team);
@@ -468,7 +484,7 @@ impl Checker<'_> {
                 ("sagemaker-mlflow:GetRun", "s3:GetObject", "reading run artifacts of the MLflow runs it may read"),
                 ("sagemaker-mlflow:LogBatch", "s3:PutObject", "writing run artifacts of the MLflow runs it may log"),
             ] {
-                if evaluate(&docs(p), &Request::new(mlflow, server.arn.clone())).allowed() {
+                if self.read(p).evaluate(&Request::new(mlflow, server.arn.clone())).allowed() {
                     self.require(p, "ACC406", Request::new(s3, object.clone()), what);
                 }
             }
@@ -560,7 +576,8 @@ impl Checker<'_> {
                     Some(t) => r.with(&format!("aws:PrincipalTag/{TEAM_TAG}"), t),
                     None => r,
                 };
-                if evaluate(&docs(team_role), &within_guards(team_role, as_role(team_role, r.clone()))).allowed() {
+                let own = policies(team_role);
+                if own.evaluate(&within_guards(&own, as_role(team_role, r.clone()))).allowed() {
                     let what = format!(
                         "a member of team {team} signing in without a profile, creating {} of the team",
                         article(kind)
@@ -572,7 +589,7 @@ impl Checker<'_> {
     }
 
     /// Not an admin or the launch role: no profile or domain created, changed or deleted.
-    fn no_administration(&mut self, p: &Principal) {
+    fn no_administration(&mut self, p: &'a Principal) {
         let profile =
             self.estate.profiles.first().map_or_else(|| sagemaker_arn("user-profile/d-x/someone"), Profile::arn);
         let domain = self.estate.domains.first().map_or_else(|| "d-x".to_owned(), |d| d.id.clone());
@@ -587,7 +604,7 @@ impl Checker<'_> {
     }
 
     /// Not a person: no one's Studio opened.
-    fn opens_no_studio(&mut self, p: &Principal) {
+    fn opens_no_studio(&mut self, p: &'a Principal) {
         if let Some(profile) = self.estate.profiles.first() {
             let mut r = Request::new("sagemaker:CreatePresignedDomainUrl", profile.arn());
             for (k, v) in &profile.tags {
@@ -598,7 +615,7 @@ impl Checker<'_> {
     }
 
     /// Nobody changes the tags isolation rests on, once a resource exists.
-    fn no_retagging(&mut self, p: &Principal, user_tag: &str) {
+    fn no_retagging(&mut self, p: &'a Principal, user_tag: &str) {
         if let Some(profile) = self.estate.profiles.first() {
             for action in ["sagemaker:AddTags", "sagemaker:DeleteTags"] {
                 let r = Request::new(action, profile.arn()).with_all("aws:TagKeys", &[user_tag]);

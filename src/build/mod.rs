@@ -166,8 +166,9 @@ pub fn bundle(
     stacks.extend(mlflow::stack(org));
     // Teams are independent and, in a wide estate, the most stacks: built on every core.
     let teams: Vec<(usize, &crate::config::Team)> = org.teams.iter().enumerate().collect();
+    let neighbours = team::neighbours(org);
     stacks.extend(crate::par_map(&teams, |&(i, t)| {
-        let mut stack = team::stack(org, i, t);
+        let mut stack = team::stack(org, i, t, neighbours.get(t.domain.as_str()));
         stack.seal();
         stack
     }));

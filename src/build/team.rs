@@ -125,8 +125,33 @@ pub(super) fn named(template: &str) -> Value {
     if template.contains("${") { Value::sub(template) } else { Value::from(template) }
 }
 
-/// The team's stack.
-pub(super) fn stack(org: &Org, index: usize, team: &Team) -> Stack {
+/// What a team's stack needs to know of the other teams of its domain, gathered once for
+/// every domain rather than once per team.
+pub(super) struct Neighbours<'o> {
+    /// The domain's job teams (see [`job_teams`]).
+    jobs: Vec<&'o Team>,
+    /// The domain's sso default role and the team it serves (see
+    /// [`super::domain::sso_default_role`]).
+    sso_default: Option<(String, String)>,
+}
+
+/// [`Neighbours`] of every domain, by domain name.
+pub(super) fn neighbours(org: &Org) -> std::collections::HashMap<&str, Neighbours<'_>> {
+    org.domains
+        .iter()
+        .map(|d| {
+            let n = Neighbours {
+                jobs: job_teams(org, &d.name).collect(),
+                sso_default: super::domain::sso_default_role(org, &d.name),
+            };
+            (d.name.as_str(), n)
+        })
+        .collect()
+}
+
+/// The team's stack; `neighbours` are its domain's.
+pub(super) fn stack(org: &Org, index: usize, team: &Team, neighbours: Option<&Neighbours<'_>>) -> Stack {
+    let jobs = neighbours.map(|n| n.jobs.as_slice()).unwrap_or_default();
     let layout = Layout::new(org);
     let arns = |suffix: &str| -> Value {
         Value::List(
@@ -145,14 +170,12 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team) -> Stack {
         instance_types: (Value::strs(&team.instance_types), Value::strs(&app_types)),
         vpc: (org.network.subnet_ids.clone(), org.network.security_group_ids.clone()),
         kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()),
-        job_roles: job_teams(org, &team.domain)
-            .filter(|t| t.name != team.name)
-            .map(|t| layout.team_role_name(&t.name))
-            .collect(),
-        jobs_for: job_teams(org, &team.domain).any(|t| t.name == team.name).then(|| layout.domain_id(&team.domain)),
-        also_attached: super::domain::sso_default_role(org, &team.domain)
+        job_roles: jobs.iter().filter(|t| t.name != team.name).map(|t| layout.team_role_name(&t.name)).collect(),
+        jobs_for: jobs.iter().any(|t| t.name == team.name).then(|| layout.domain_id(&team.domain)),
+        also_attached: neighbours
+            .and_then(|n| n.sso_default.as_ref())
             .filter(|(_, t)| *t == team.name)
-            .map(|(name, _)| name)
+            .map(|(name, _)| name.clone())
             .into_iter()
             .collect(),
     };

@@ -91,23 +91,45 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Calls `f` on every node of `v` (pre-order) with its path. The path is one buffer,
-/// extended and shortened in place: templates of hundreds of resources have many nodes.
-pub(super) fn walk<'v>(v: &'v Value, path: &mut Path, f: &mut impl FnMut(&'v Value, &Path)) {
+/// One step of the path [`walk`] passes: borrowed from the template, turned into a [`Path`]
+/// (see [`to_path`]) only for a finding.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The owned path of `steps`.
+pub(super) fn to_path(steps: &[Step<'_>]) -> Path {
+    Path(
+        steps
+            .iter()
+            .map(|s| match *s {
+                Step::Key(k) => Segment::Key(k.to_owned()),
+                Step::Index(i) => Segment::Index(i),
+            })
+            .collect(),
+    )
+}
+
+/// Calls `f` on every node of `v` (pre-order) with its path. The path is one buffer of
+/// borrowed keys, extended and shortened in place: templates of hundreds of resources have
+/// many nodes, and a path is only needed for the few that have a finding.
+pub(super) fn walk<'v>(v: &'v Value, path: &mut Vec<Step<'v>>, f: &mut impl FnMut(&'v Value, &[Step<'v>])) {
     f(v, path);
     match v {
         Value::Object(m) => {
             for (k, child) in m {
-                path.0.push(Segment::Key(k.clone()));
+                path.push(Step::Key(k));
                 walk(child, path, f);
-                path.0.pop();
+                path.pop();
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                path.0.push(Segment::Index(i));
+                path.push(Step::Index(i));
                 walk(child, path, f);
-                path.0.pop();
+                path.pop();
             }
         }
         _ => {}

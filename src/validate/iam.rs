@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::ctx::{Ctx, as_fn, sample_sub};
 use super::data::catalog;
 use crate::config::did_you_mean;
-use crate::path::Path;
+use crate::path::{Path, Trail};
 
 /// Whose policy a document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +123,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                     ("AWS::IAM::Role", Kind::Identity) => inline_total += size,
                     _ => {}
                 }
-                document(ctx, &path, doc, *kind);
+                document(ctx, &Trail::under(&path), doc, *kind);
             }
         }
         if inline_total > MAX_ROLE_INLINE {
@@ -152,7 +152,16 @@ fn find<'v>(props: &'v Value, location: &[&str], at: &Path) -> Vec<(Path, &'v Va
 /// Characters IAM counts (everything but whitespace outside strings), for the largest
 /// document the template can produce: each `Fn::If` counts its larger branch.
 fn policy_size(doc: &Value) -> usize {
-    serde_json::to_string(&largest(doc)).map_or(0, |s| s.len())
+    if has_fn(doc) { super::compact_len(&largest(doc)) } else { super::compact_len(doc) }
+}
+
+/// True when `v` holds an `Fn::If` or a `Ref` (which may be `AWS::NoValue`).
+fn has_fn(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.contains_key("Fn::If") || m.contains_key("Ref") || m.values().any(has_fn),
+        Value::Array(items) => items.iter().any(has_fn),
+        _ => false,
+    }
 }
 
 /// `v` with every `Fn::If` replaced by its larger branch, and `AWS::NoValue` removed.
@@ -181,16 +190,16 @@ fn strings_of(v: &Value) -> Vec<&Value> {
     }
 }
 
-fn document(ctx: &mut Ctx<'_>, at: &Path, doc: &Value, kind: Kind) {
+fn document(ctx: &mut Ctx<'_>, at: &Trail<'_>, doc: &Value, kind: Kind) {
     let Some(m) = doc.as_object() else {
-        ctx.error("IAM301", at.clone(), "a policy document must be a map with Version and Statement".into(), None);
+        ctx.error("IAM301", at.to_path(), "a policy document must be a map with Version and Statement".into(), None);
         return;
     };
     for key in m.keys() {
         if !["Version", "Statement", "Id"].contains(&key.as_str()) {
             ctx.error(
                 "IAM301",
-                at.key(key),
+                at.key(key).to_path(),
                 format!("unknown policy element `{key}`"),
                 Some("a policy has Version, Id and Statement".into()),
             );
@@ -203,13 +212,16 @@ fn document(ctx: &mut Ctx<'_>, at: &Path, doc: &Value, kind: Kind) {
         Some("2008-10-17") => {}
         Some(v) => ctx.error(
             "IAM301",
-            at.key("Version"),
+            at.key("Version").to_path(),
             format!("policy Version `{v}` does not exist"),
             Some("use 2012-10-17".into()),
         ),
-        None => {
-            ctx.warn("IAM301", at.clone(), "the policy has no Version".into(), Some("add Version: '2012-10-17'".into()))
-        }
+        None => ctx.warn(
+            "IAM301",
+            at.to_path(),
+            "the policy has no Version".into(),
+            Some("add Version: '2012-10-17'".into()),
+        ),
     }
     if version != Some("2012-10-17")
         && serde_json::to_string(doc)
@@ -217,81 +229,100 @@ fn document(ctx: &mut Ctx<'_>, at: &Path, doc: &Value, kind: Kind) {
     {
         ctx.error(
             "IAM301",
-            at.clone(),
+            at.to_path(),
             "the policy uses policy variables, which IAM reads as plain text unless Version is 2012-10-17".into(),
             Some("set Version: '2012-10-17'".into()),
         );
     }
-    let statements: Vec<(Path, &Value)> = match m.get("Statement") {
-        Some(Value::Array(items)) => items.iter().enumerate().map(|(i, s)| (at.key("Statement").index(i), s)).collect(),
-        Some(s @ Value::Object(_)) if as_fn(s).is_none() => vec![(at.key("Statement"), s)],
+    let statements: Vec<(Option<usize>, &Value)> = match m.get("Statement") {
+        Some(Value::Array(items)) => items.iter().enumerate().map(|(i, s)| (Some(i), s)).collect(),
+        Some(s @ Value::Object(_)) if as_fn(s).is_none() => vec![(None, s)],
         Some(s) if as_fn(s).is_some() => return,
         _ => {
-            ctx.error("IAM301", at.clone(), "the policy has no Statement".into(), None);
+            ctx.error("IAM301", at.to_path(), "the policy has no Statement".into(), None);
             return;
         }
     };
     let mut sids = HashSet::new();
-    for (path, s) in statements {
+    let under = at.key("Statement");
+    for (i, s) in statements {
+        let item;
+        let path = match i {
+            Some(i) => {
+                item = under.index(i);
+                &item
+            }
+            None => &under,
+        };
         if as_fn(s).is_some() {
             continue;
         }
         if let Some(sid) = s.get("Sid").and_then(Value::as_str) {
             if kind != Kind::Resource && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-                ctx.error("IAM301", path.key("Sid"), format!("Sid `{sid}` is not alphanumeric"), None);
+                ctx.error("IAM301", path.key("Sid").to_path(), format!("Sid `{sid}` is not alphanumeric"), None);
             }
             if !sids.insert(sid.to_owned()) && kind != Kind::Resource {
                 ctx.error(
                     "IAM301",
-                    path.key("Sid"),
+                    path.key("Sid").to_path(),
                     format!("Sid `{sid}` is used by two statements of this policy"),
                     None,
                 );
             }
         }
-        statement(ctx, &path, s, kind);
+        statement(ctx, path, s, kind);
     }
 }
 
-fn statement(ctx: &mut Ctx<'_>, at: &Path, s: &Value, kind: Kind) {
+fn statement(ctx: &mut Ctx<'_>, at: &Trail<'_>, s: &Value, kind: Kind) {
     let Some(m) = s.as_object() else {
-        ctx.error("IAM301", at.clone(), "a statement must be a map".into(), None);
+        ctx.error("IAM301", at.to_path(), "a statement must be a map".into(), None);
         return;
     };
     for key in m.keys() {
         if !STATEMENT_KEYS.contains(&key.as_str()) {
             let help = did_you_mean(key, STATEMENT_KEYS).map(|b| format!("did you mean `{b}`?"));
-            ctx.error("IAM301", at.key(key), format!("unknown statement element `{key}`"), help);
+            ctx.error("IAM301", at.key(key).to_path(), format!("unknown statement element `{key}`"), help);
             ctx.on_key();
         }
     }
     match m.get("Effect") {
         Some(Value::String(e)) if e == "Allow" || e == "Deny" => {}
-        Some(other) => {
-            ctx.error("IAM302", at.key("Effect"), format!("Effect is {other}; it must be Allow or Deny"), None)
-        }
+        Some(other) => ctx.error(
+            "IAM302",
+            at.key("Effect").to_path(),
+            format!("Effect is {other}; it must be Allow or Deny"),
+            None,
+        ),
         None => ctx.error(
             "IAM302",
-            at.clone(),
+            at.to_path(),
             "the statement has no Effect".into(),
             Some("add Effect: Allow or Effect: Deny".into()),
         ),
     }
     match (m.get("Action"), m.get("NotAction")) {
         (Some(_), Some(_)) => {
-            ctx.error("IAM303", at.clone(), "a statement has Action or NotAction, not both".into(), None)
+            ctx.error("IAM303", at.to_path(), "a statement has Action or NotAction, not both".into(), None)
         }
-        (None, None) => ctx.error("IAM303", at.clone(), "the statement has no Action".into(), None),
+        (None, None) => ctx.error("IAM303", at.to_path(), "the statement has no Action".into(), None),
         (a, n) => {
             let key = if a.is_some() { "Action" } else { "NotAction" };
             let list = a.or(n).map(strings_of).unwrap_or_default();
             if list.is_empty() {
-                ctx.error("IAM303", at.key(key), format!("{key} is empty"), None);
+                ctx.error("IAM303", at.key(key).to_path(), format!("{key} is empty"), None);
             }
             for (i, v) in list.iter().enumerate() {
-                let p = if a.or(n).is_some_and(Value::is_array) { at.key(key).index(i) } else { at.key(key) };
+                let (under, item);
+                under = at.key(key);
+                let p = if a.or(n).is_some_and(Value::is_array) {
+                    item = under.index(i);
+                    &item
+                } else {
+                    &under
+                };
                 if let Some(name) = v.as_str() {
-                    action(ctx, &p, name);
+                    action(ctx, p, name);
                 }
             }
         }
@@ -300,13 +331,13 @@ fn statement(ctx: &mut Ctx<'_>, at: &Path, s: &Value, kind: Kind) {
     match (kind, principal) {
         (Kind::Identity, Some(_)) => ctx.error(
             "IAM308",
-            at.key(if m.contains_key("Principal") { "Principal" } else { "NotPrincipal" }),
+            at.key(if m.contains_key("Principal") { "Principal" } else { "NotPrincipal" }).to_path(),
             "an identity policy names no Principal: it applies to whoever it is attached to".into(),
             Some("remove Principal".into()),
         ),
         (Kind::Trust | Kind::Resource, None) => ctx.error(
             "IAM308",
-            at.clone(),
+            at.to_path(),
             "the statement has no Principal".into(),
             Some("name who the statement applies to".into()),
         ),
@@ -316,24 +347,31 @@ fn statement(ctx: &mut Ctx<'_>, at: &Path, s: &Value, kind: Kind) {
     let resource = m.get("Resource").or(m.get("NotResource"));
     match (kind, resource) {
         (_, Some(_)) if m.contains_key("Resource") && m.contains_key("NotResource") => {
-            ctx.error("IAM303", at.clone(), "a statement has Resource or NotResource, not both".into(), None)
+            ctx.error("IAM303", at.to_path(), "a statement has Resource or NotResource, not both".into(), None)
         }
         (Kind::Trust, Some(_)) => ctx.error(
             "IAM303",
-            at.key("Resource"),
+            at.key("Resource").to_path(),
             "a trust policy has no Resource: the role itself is the resource".into(),
             Some("remove Resource".into()),
         ),
         (Kind::Identity | Kind::Resource, None) => ctx.error(
             "IAM303",
-            at.clone(),
+            at.to_path(),
             "the statement has no Resource".into(),
             Some("add Resource (\"*\" for actions without resource types)".into()),
         ),
         (_, Some(r)) => {
             let key = if m.contains_key("Resource") { "Resource" } else { "NotResource" };
             for (i, v) in strings_of(r).iter().enumerate() {
-                let p = if r.is_array() { at.key(key).index(i) } else { at.key(key) };
+                let (under, item);
+                under = at.key(key);
+                let p = if r.is_array() {
+                    item = under.index(i);
+                    &item
+                } else {
+                    &under
+                };
                 let literal = match as_fn(v) {
                     Some(("Fn::Sub", Value::String(t))) => sample_sub(t),
                     Some(_) => None,
@@ -345,7 +383,7 @@ fn statement(ctx: &mut Ctx<'_>, at: &Path, s: &Value, kind: Kind) {
                 {
                     ctx.error(
                         "IAM303",
-                        p,
+                        p.to_path(),
                         format!("resource `{l}` is not an ARN"),
                         Some("write the full ARN, or \"*\"".into()),
                     );
@@ -359,7 +397,7 @@ fn statement(ctx: &mut Ctx<'_>, at: &Path, s: &Value, kind: Kind) {
     }
 }
 
-fn principal_shape(ctx: &mut Ctx<'_>, at: &Path, p: &Value) {
+fn principal_shape(ctx: &mut Ctx<'_>, at: &Trail<'_>, p: &Value) {
     match p {
         Value::String(s) if s == "*" => {}
         Value::Object(m) => {
@@ -367,7 +405,7 @@ fn principal_shape(ctx: &mut Ctx<'_>, at: &Path, p: &Value) {
                 if !["AWS", "Service", "Federated", "CanonicalUser"].contains(&k.as_str()) {
                     ctx.error(
                         "IAM308",
-                        at.key(k),
+                        at.key(k).to_path(),
                         format!("unknown principal type `{k}`"),
                         Some("use AWS, Service, Federated or CanonicalUser".into()),
                     );
@@ -386,22 +424,35 @@ fn principal_shape(ctx: &mut Ctx<'_>, at: &Path, p: &Value) {
                         _ => !s.is_empty(),
                     };
                     if !ok {
-                        ctx.error("IAM308", at.key(k), format!("`{s}` is not a valid {k} principal"), None);
+                        ctx.error("IAM308", at.key(k).to_path(), format!("`{s}` is not a valid {k} principal"), None);
                     }
                 }
             }
         }
         _ if as_fn(p).is_some() => {}
-        other => ctx.error("IAM308", at.clone(), format!("Principal is {other}; it must be \"*\" or a map"), None),
+        other => ctx.error("IAM308", at.to_path(), format!("Principal is {other}; it must be \"*\" or a map"), None),
     }
 }
 
-fn action(ctx: &mut Ctx<'_>, at: &Path, name: &str) {
-    if name == "*" {
+fn action(ctx: &mut Ctx<'_>, at: &Trail<'_>, name: &str) {
+    // Thousands of team stacks name the same few hundred actions: each found valid once per
+    // thread is not looked up again.
+    thread_local! {
+        static VALID: std::cell::RefCell<HashSet<String>> = std::cell::RefCell::new(HashSet::new());
+    }
+    if name == "*" || VALID.with(|v| v.borrow().contains(name)) {
         return;
     }
+    let before = ctx.out.len();
+    action_uncached(ctx, at, name);
+    if ctx.out.len() == before {
+        VALID.with(|v| v.borrow_mut().insert(name.to_owned()));
+    }
+}
+
+fn action_uncached(ctx: &mut Ctx<'_>, at: &Trail<'_>, name: &str) {
     let Some((service, pattern)) = name.split_once(':') else {
-        ctx.error("IAM304", at.clone(), format!("action `{name}` is not of the form service:Action"), None);
+        ctx.error("IAM304", at.to_path(), format!("action `{name}` is not of the form service:Action"), None);
         return;
     };
     let c = catalog();
@@ -409,7 +460,7 @@ fn action(ctx: &mut Ctx<'_>, at: &Path, name: &str) {
     if !c.services.contains(&service) {
         let names: Vec<&str> = c.services.iter().map(String::as_str).collect();
         let help = did_you_mean(&service, &names).map(|b| format!("did you mean `{b}`?"));
-        ctx.error("IAM304", at.clone(), format!("`{service}` is not an IAM service prefix"), help);
+        ctx.error("IAM304", at.to_path(), format!("`{service}` is not an IAM service prefix"), help);
         return;
     }
     let Some(detail) = c.detailed.get(&service) else { return };
@@ -437,13 +488,13 @@ fn action(ctx: &mut Ctx<'_>, at: &Path, name: &str) {
         let names: Vec<&str> = detail.actions.values().map(|(n, _)| n.as_str()).collect();
         let help = did_you_mean(pattern, &names).map(|b| format!("did you mean `{service}:{b}`?"));
         let what = if lower.contains(['*', '?']) { "matches no action" } else { "is not an action" };
-        ctx.error("IAM305", at.clone(), format!("`{name}` {what} of {service}"), help);
+        ctx.error("IAM305", at.to_path(), format!("`{name}` {what} of {service}"), help);
     }
 }
 
-fn condition(ctx: &mut Ctx<'_>, at: &Path, c: &Value) {
+fn condition(ctx: &mut Ctx<'_>, at: &Trail<'_>, c: &Value) {
     let Some(m) = c.as_object() else {
-        ctx.error("IAM306", at.clone(), "Condition must be a map of operators".into(), None);
+        ctx.error("IAM306", at.to_path(), "Condition must be a map of operators".into(), None);
         return;
     };
     for (op, keys) in m {
@@ -451,12 +502,12 @@ fn condition(ctx: &mut Ctx<'_>, at: &Path, c: &Value) {
         let base = if base != "Null" { base.strip_suffix("IfExists").unwrap_or(base) } else { base };
         if !OPERATORS.contains(&base) {
             let help = did_you_mean(op, OPERATORS).map(|b| format!("did you mean `{b}`?"));
-            ctx.error("IAM306", at.key(op), format!("unknown condition operator `{op}`"), help);
+            ctx.error("IAM306", at.key(op).to_path(), format!("unknown condition operator `{op}`"), help);
             ctx.on_key();
             continue;
         }
         let Some(keys) = keys.as_object() else {
-            ctx.error("IAM306", at.key(op), format!("{op} must map condition keys to values"), None);
+            ctx.error("IAM306", at.key(op).to_path(), format!("{op} must map condition keys to values"), None);
             continue;
         };
         for (key, value) in keys {
@@ -464,7 +515,12 @@ fn condition(ctx: &mut Ctx<'_>, at: &Path, c: &Value) {
                 for v in strings_of(value) {
                     let ok = matches!(v, Value::Bool(_)) || v.as_str().is_some_and(|s| s == "true" || s == "false");
                     if !ok && as_fn(v).is_none() {
-                        ctx.error("IAM306", at.key(op).key(key), format!("{base} takes true or false, not {v}"), None);
+                        ctx.error(
+                            "IAM306",
+                            at.key(op).key(key).to_path(),
+                            format!("{base} takes true or false, not {v}"),
+                            None,
+                        );
                     }
                 }
             }
@@ -473,7 +529,7 @@ fn condition(ctx: &mut Ctx<'_>, at: &Path, c: &Value) {
     }
 }
 
-fn condition_key(ctx: &mut Ctx<'_>, at: &Path, key: &str) {
+fn condition_key(ctx: &mut Ctx<'_>, at: &Trail<'_>, key: &str) {
     let c = catalog();
     if c.knows_condition_key(key) {
         return;
@@ -495,7 +551,7 @@ fn condition_key(ctx: &mut Ctx<'_>, at: &Path, key: &str) {
             "aws:SourceAccount",
         ]);
         let help = did_you_mean(key, &known).map(|b| format!("did you mean `{b}`?"));
-        ctx.warn("IAM307", at.clone(), format!("`{key}` is not a condition key IAM documents"), help);
+        ctx.warn("IAM307", at.to_path(), format!("`{key}` is not a condition key IAM documents"), help);
         ctx.on_key();
     }
 }

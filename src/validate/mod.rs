@@ -104,7 +104,7 @@ fn launch_roles(bundle: &Bundle) -> Vec<Diagnostic> {
 }
 
 /// The length of `v` as compact JSON, counted without building the string.
-fn compact_len(v: &Value) -> usize {
+pub(super) fn compact_len(v: &Value) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

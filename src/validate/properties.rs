@@ -11,7 +11,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, Validator};
 use serde_json::{Map, Value};
 
-use super::ctx::{Ctx, PSEUDO, as_fn, sample_sub};
+use super::ctx::{Ctx, PSEUDO, Step, as_fn, sample_sub, to_path};
 use super::data;
 use crate::config::did_you_mean;
 use crate::diag::{At, Diagnostic, Focus};
@@ -54,8 +54,8 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         let has_if = contains_if(props);
         for branch in if has_if { &[Branch::Then, Branch::Else][..] } else { &[Branch::Then][..] } {
             let mut found = Prepared::default();
-            let instance = prepare(props, *branch, &mut (Path::root(), Path::root()), &mut found)
-                .unwrap_or(Value::Object(Map::new()));
+            let instance =
+                prepare(props, *branch, &mut (Vec::new(), Vec::new()), &mut found).unwrap_or(Value::Object(Map::new()));
             for e in validator.iter_errors(&instance) {
                 let prepared = e.instance_path().as_str().to_owned();
                 let presence_only = presence_only(schema, e.schema_path().as_str());
@@ -77,7 +77,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
                 custom_keywords(ctx, schema, &instance, &at);
                 read_only(ctx, schema, type_name, &instance, &at);
                 for o in &found.opaque {
-                    kinds(ctx, schema, &o.prepared, &o.original, &o.value, &at);
+                    kinds(ctx, schema, o, &at);
                 }
             }
         }
@@ -101,7 +101,8 @@ fn contains_if(v: &Value) -> bool {
 /// An intrinsic whose value is unknown before deploy: where it stands in the prepared
 /// instance and in the template, and the intrinsic itself.
 struct Opaque {
-    prepared: Path,
+    /// Its JSON pointer in the prepared instance.
+    prepared: String,
     original: Path,
     value: Value,
 }
@@ -134,7 +135,12 @@ impl Prepared {
 /// The value CloudFormation would see, as far as it is known before deploy: `None` where
 /// `AWS::NoValue` removes it. Intrinsics whose value is unknown become unique stand-ins.
 /// `at` is the path in the prepared instance and in the template.
-fn prepare(v: &Value, branch: Branch, at: &mut (Path, Path), found: &mut Prepared) -> Option<Value> {
+fn prepare<'v>(
+    v: &'v Value,
+    branch: Branch,
+    at: &mut (Vec<Step<'v>>, Vec<Step<'v>>),
+    found: &mut Prepared,
+) -> Option<Value> {
     if let Some((name, arg)) = as_fn(v) {
         match (name, arg) {
             ("Ref", Value::String(s)) if s == "AWS::NoValue" => return None,
@@ -153,7 +159,7 @@ fn prepare(v: &Value, branch: Branch, at: &mut (Path, Path), found: &mut Prepare
             }
             _ => {}
         }
-        found.opaque.push(Opaque { prepared: at.0.clone(), original: at.1.clone(), value: v.clone() });
+        found.opaque.push(Opaque { prepared: to_path(&at.0).pointer(), original: to_path(&at.1), value: v.clone() });
         return Some(Value::String(format!("{STAND_IN}{}", found.opaque.len())));
     }
     match v {
@@ -166,29 +172,29 @@ fn prepare(v: &Value, branch: Branch, at: &mut (Path, Path), found: &mut Prepare
                     out.insert(k.clone(), Value::Object(Map::new()));
                     continue;
                 }
-                at.0.0.push(Segment::Key(k.clone()));
-                at.1.0.push(Segment::Key(k.clone()));
+                at.0.push(Step::Key(k));
+                at.1.push(Step::Key(k));
                 if let Some(c) = prepare(child, branch, at, found) {
                     out.insert(k.clone(), c);
                 }
-                at.0.0.pop();
-                at.1.0.pop();
+                at.0.pop();
+                at.1.pop();
             }
             Some(Value::Object(out))
         }
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, child) in items.iter().enumerate() {
-                at.0.0.push(Segment::Index(out.len()));
-                at.1.0.push(Segment::Index(i));
+                at.0.push(Step::Index(out.len()));
+                at.1.push(Step::Index(i));
                 if out.len() != i {
-                    found.moved.push((at.0.clone(), at.1.clone()));
+                    found.moved.push((to_path(&at.0), to_path(&at.1)));
                 }
                 if let Some(c) = prepare(child, branch, at, found) {
                     out.push(c);
                 }
-                at.0.0.pop();
-                at.1.0.pop();
+                at.0.pop();
+                at.1.pop();
             }
             Some(Value::Array(out))
         }
@@ -217,10 +223,7 @@ fn hides_an_intrinsic(pointer: &str, kind: &ValidationErrorKind, opaque: &[Opaqu
     if matches!(kind, ValidationErrorKind::Required { .. } | ValidationErrorKind::AdditionalProperties { .. }) {
         return false;
     }
-    opaque.iter().any(|o| {
-        let o = o.prepared.pointer();
-        o == pointer || o.starts_with(&format!("{pointer}/"))
-    })
+    opaque.iter().any(|o| o.prepared.strip_prefix(pointer).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
 /// True for a `oneOf`/`anyOf` whose branches only name required properties: whether it
@@ -562,10 +565,13 @@ fn produced(ctx: &Ctx<'_>, intrinsic: &Value) -> Option<(Kind, String)> {
     }
 }
 
-fn kinds(ctx: &mut Ctx<'_>, schema: &Value, prepared: &Path, path: &Path, intrinsic: &Value, at: &Path) {
-    let Some(node) = subschema(schema, &prepared.pointer()) else { return };
-    let Some(want) = wanted(node) else { return };
+fn kinds(ctx: &mut Ctx<'_>, schema: &Value, opaque: &Opaque, at: &Path) {
+    let (path, intrinsic) = (&opaque.original, &opaque.value);
+    // What the intrinsic gives first: most (`Fn::Sub`, `Fn::ImportValue`) cannot be told, and
+    // then the schema need not be searched.
     let Some((have, source)) = produced(ctx, intrinsic) else { return };
+    let Some(node) = subschema(schema, &opaque.prepared) else { return };
+    let Some(want) = wanted(node) else { return };
     let property = path.0.iter().rev().find_map(|s| match s {
         Segment::Key(k) => Some(k.clone()),
         Segment::Index(_) => None,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::ctx::{Ctx, as_fn, sub_variables, walk};
+use super::ctx::{Ctx, Step, as_fn, sub_variables, to_path, walk};
 use super::data;
 use super::structure::condition_name;
 use crate::config::did_you_mean;
@@ -15,43 +15,38 @@ use crate::path::Path;
 /// Checks every reference in the template.
 pub(super) fn check(ctx: &mut Ctx<'_>) {
     let template = ctx.template;
-    let mut found: Vec<(Path, &Value)> = Vec::new();
     for section in ["Resources", "Outputs", "Conditions"] {
         if let Some(v) = template.get(section) {
-            walk(v, &mut Path::root().key(section), &mut |node, path| {
-                if as_fn(node).is_some() {
-                    found.push((path.clone(), node));
+            walk(v, &mut vec![Step::Key(section)], &mut |node, steps| {
+                if let Some((name, arg)) = as_fn(node) {
+                    function(ctx, &|| to_path(steps), name, arg);
                 }
             });
-        }
-    }
-    for (path, node) in found {
-        if let Some((name, arg)) = as_fn(node) {
-            function(ctx, &path, name, arg);
         }
     }
     depends_on(ctx);
     cycles(ctx);
 }
 
-fn function(ctx: &mut Ctx<'_>, path: &Path, name: &str, arg: &Value) {
-    let at = path.key(name);
+/// Checks one function; `path` builds the path of its node, for findings.
+fn function(ctx: &mut Ctx<'_>, path: &dyn Fn() -> Path, name: &str, arg: &Value) {
+    let at = &|| path().key(name);
     match name {
         "Ref" => match arg.as_str() {
-            Some(target) => reference(ctx, &at, target),
-            None => ctx.error("TPL306", at, "Ref takes the name of a parameter or resource".into(), None),
+            Some(target) => reference(ctx, at, target),
+            None => ctx.error("TPL306", at(), "Ref takes the name of a parameter or resource".into(), None),
         },
-        "Fn::GetAtt" => get_att(ctx, &at, arg),
-        "Fn::Sub" => sub(ctx, &at, arg),
+        "Fn::GetAtt" => get_att(ctx, at, arg),
+        "Fn::Sub" => sub(ctx, at, arg),
         "Fn::If" => match arg.as_array().map(Vec::as_slice) {
-            Some([c, _, _]) => condition_name(ctx, at.index(0), c),
-            _ => ctx.error("TPL306", at, "Fn::If takes [condition, value if true, value if false]".into(), None),
+            Some([c, _, _]) => condition_name(ctx, at().index(0), c),
+            _ => ctx.error("TPL306", at(), "Fn::If takes [condition, value if true, value if false]".into(), None),
         },
-        "Condition" => condition_name(ctx, at, arg),
-        "Fn::FindInMap" => find_in_map(ctx, &at, arg),
+        "Condition" => condition_name(ctx, at(), arg),
+        "Fn::FindInMap" => find_in_map(ctx, at, arg),
         _ => {
             if let Some(usage) = misshapen(name, arg) {
-                ctx.error("TPL306", at, usage.into(), None);
+                ctx.error("TPL306", at(), usage.into(), None);
             }
         }
     }
@@ -84,7 +79,7 @@ fn misshapen(name: &str, arg: &Value) -> Option<&'static str> {
     })
 }
 
-fn reference(ctx: &mut Ctx<'_>, at: &Path, target: &str) {
+fn reference(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, target: &str) {
     if ctx.parameters.contains_key(target) || ctx.resources.contains_key(target) || Ctx::is_pseudo(target) {
         return;
     }
@@ -93,7 +88,7 @@ fn reference(ctx: &mut Ctx<'_>, at: &Path, target: &str) {
     let help = did_you_mean(target, &names).map(|b| format!("did you mean `{b}`?"));
     ctx.error(
         "TPL301",
-        at.clone(),
+        at(),
         format!("Ref to `{target}`, which is not a parameter, resource or pseudo parameter"),
         help,
     );
@@ -139,7 +134,7 @@ fn property_path_exists(schema: &Value, attribute: &str) -> bool {
     true
 }
 
-fn get_att(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
+fn get_att(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
     let (resource, attribute) = match arg {
         Value::String(s) => match s.split_once('.') {
             Some((r, a)) => (r.to_owned(), Some(a.to_owned())),
@@ -148,24 +143,19 @@ fn get_att(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
         Value::Array(items) if items.len() == 2 => match &items[0] {
             Value::String(r) => (r.clone(), items[1].as_str().map(str::to_owned)),
             _ => {
-                ctx.error("TPL306", at.clone(), "Fn::GetAtt takes [resource, attribute]".into(), None);
+                ctx.error("TPL306", at(), "Fn::GetAtt takes [resource, attribute]".into(), None);
                 return;
             }
         },
         _ => {
-            ctx.error(
-                "TPL306",
-                at.clone(),
-                "Fn::GetAtt takes [resource, attribute] or Resource.Attribute".into(),
-                None,
-            );
+            ctx.error("TPL306", at(), "Fn::GetAtt takes [resource, attribute] or Resource.Attribute".into(), None);
             return;
         }
     };
     if !ctx.resources.contains_key(&resource) {
         let names: Vec<&str> = ctx.resources.keys().map(String::as_str).collect();
         let help = did_you_mean(&resource, &names).map(|b| format!("did you mean `{b}`?"));
-        ctx.error("TPL302", at.clone(), format!("Fn::GetAtt of `{resource}`, which is not a resource"), help);
+        ctx.error("TPL302", at(), format!("Fn::GetAtt of `{resource}`, which is not a resource"), help);
         return;
     }
     // A resource without a type is reported where it is defined.
@@ -178,22 +168,22 @@ fn get_att(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
             Some(b) => format!("did you mean `{b}`? {type_name} returns {}", attrs.join(", ")),
             None => format!("{type_name} returns {}", attrs.join(", ")),
         };
-        ctx.error("TPL302", at.clone(), format!("{type_name} has no attribute `{attribute}`"), Some(help));
+        ctx.error("TPL302", at(), format!("{type_name} has no attribute `{attribute}`"), Some(help));
     }
 }
 
-fn sub(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
+fn sub(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
     let (template, vars) = match arg {
         Value::String(s) => (s.as_str(), None),
         Value::Array(items) => match items.as_slice() {
             [Value::String(s), Value::Object(vars)] => (s.as_str(), Some(vars)),
             _ => {
-                ctx.error("TPL306", at.clone(), "Fn::Sub takes a string or [string, {variables}]".into(), None);
+                ctx.error("TPL306", at(), "Fn::Sub takes a string or [string, {variables}]".into(), None);
                 return;
             }
         },
         _ => {
-            ctx.error("TPL306", at.clone(), "Fn::Sub takes a string or [string, {variables}]".into(), None);
+            ctx.error("TPL306", at(), "Fn::Sub takes a string or [string, {variables}]".into(), None);
             return;
         }
     };
@@ -208,7 +198,7 @@ fn sub(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
         if let Some((resource, attribute)) = var.split_once('.').filter(|(r, _)| ctx.resources.contains_key(*r)) {
             let t = ctx.resource_type(resource).map(str::to_owned);
             if let Some(t) = t.filter(|t| attribute_exists(t, attribute) == Some(false)) {
-                ctx.error("TPL302", at.clone(), format!("`${{{var}}}`: {t} has no attribute `{attribute}`"), None);
+                ctx.error("TPL302", at(), format!("`${{{var}}}`: {t} has no attribute `{attribute}`"), None);
             }
             continue;
         }
@@ -219,23 +209,23 @@ fn sub(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
         } else {
             "define it as a parameter, resource or variable of this Fn::Sub".to_owned()
         };
-        ctx.error("TPL303", at.clone(), format!("Fn::Sub variable `${{{var}}}` does not resolve"), Some(help));
+        ctx.error("TPL303", at(), format!("Fn::Sub variable `${{{var}}}` does not resolve"), Some(help));
     }
 }
 
-fn find_in_map(ctx: &mut Ctx<'_>, at: &Path, arg: &Value) {
+fn find_in_map(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
     let Some([map, top, _second, ..]) = arg.as_array().map(Vec::as_slice) else {
-        ctx.error("TPL306", at.clone(), "Fn::FindInMap takes [mapping, top-level key, second-level key]".into(), None);
+        ctx.error("TPL306", at(), "Fn::FindInMap takes [mapping, top-level key, second-level key]".into(), None);
         return;
     };
     let Some(map) = map.as_str() else { return };
     match ctx.mappings.get(map) {
-        None => ctx.error("TPL307", at.index(0), format!("unknown mapping `{map}`"), None),
+        None => ctx.error("TPL307", at().index(0), format!("unknown mapping `{map}`"), None),
         Some(m) => {
             if let Some(top) = top.as_str()
                 && m.get(top).is_none()
             {
-                ctx.error("TPL307", at.index(1), format!("mapping `{map}` has no key `{top}`"), None);
+                ctx.error("TPL307", at().index(1), format!("mapping `{map}` has no key `{top}`"), None);
             }
         }
     }
@@ -270,7 +260,7 @@ fn dependencies(ctx: &Ctx<'_>) -> BTreeMap<String, BTreeSet<String>> {
     let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (id, r) in ctx.resources {
         let mut mine = BTreeSet::new();
-        walk(r, &mut Path::root(), &mut |node, _| {
+        walk(r, &mut Vec::new(), &mut |node, _| {
             let Some((name, arg)) = as_fn(node) else { return };
             let target = match name {
                 "Ref" => arg.as_str().map(str::to_owned),
