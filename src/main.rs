@@ -1,5 +1,10 @@
 //! The `studioform` binary.
 
+/// synth allocates millions of small values, on every core: mimalloc does that in a third
+/// less time than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

@@ -150,7 +150,12 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
             }
         }
     }
-    let resolver = Resolver { stacks: &stacks, exports: &exports };
+    // Each export resolved once: every profile imports its team's role ARN.
+    let resolved: HashMap<String, Value> = {
+        let raw = Resolver { stacks: &stacks, exports: &exports, resolved: None };
+        exports.iter().map(|(name, (from, value))| (name.clone(), raw.resolve(*from, value))).collect()
+    };
+    let resolver = Resolver { stacks: &stacks, exports: &exports, resolved: Some(&resolved) };
     let mut estate = Estate::default();
     // Every managed policy of the estate by its ARN, and who it is attached to by name.
     let mut managed: HashMap<String, Policy> = HashMap::new();
@@ -339,6 +344,8 @@ fn aws_managed() -> Vec<(String, Policy)> {
 struct Resolver<'a> {
     stacks: &'a [&'a Stack<'a>],
     exports: &'a HashMap<String, (usize, Value)>,
+    /// Every export, resolved, once they are.
+    resolved: Option<&'a HashMap<String, Value>>,
 }
 
 impl Resolver<'_> {
@@ -441,6 +448,9 @@ impl Resolver<'_> {
             }
             "Fn::ImportValue" => {
                 let export = self.text(stack, arg, depth);
+                if let Some(value) = self.resolved.and_then(|r| r.get(&export)) {
+                    return Some(value.clone());
+                }
                 match self.exports.get(&export) {
                     Some((from, value)) => self.resolve_depth(*from, value, depth)?,
                     None => format!("<{export}>").into(),

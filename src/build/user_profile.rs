@@ -48,42 +48,45 @@ pub(super) fn stacks(
 ) -> Vec<Stack> {
     let layout = Layout::new(org);
     let sso = org.identity.mode == crate::config::Mode::Sso;
-    let shards = place(people.iter().map(|(_, u)| u.name.as_str()), previous, PROFILES_PER_STACK);
-    shards
-        .into_iter()
-        .map(|(shard, mut members)| {
-            // By name, so that reordering the org file changes no template.
-            members.sort_by(|a, b| people[*a].1.name.cmp(&people[*b].1.name));
-            let mut t = Template::new(format!(
-                "studioform: user profiles of domain {} of {} (part {shard})",
-                domain.name, org.name
-            ));
-            for &(index, user) in members.iter().map(|&m| &people[m]) {
-                let profile = UserProfile {
-                    domain_id: layout.domain_id(&domain.name),
-                    user_profile_name: Value::from(&user.name),
-                    user_settings: Some(UserSettings {
-                        execution_role: layout.team_role_arn(&user.team),
-                        security_groups: None,
-                    }),
-                    // Identity Center matches the person by user name; both fields are create-only,
-                    // like the tag, and never change for the person.
-                    single_sign_on_user_identifier: sso.then_some("UserName"),
-                    single_sign_on_user_value: sso.then(|| Value::from(&user.id)),
-                    tags: vec![Tag::new(&org.identity.user_tag, &user.id)],
-                };
-                let resource = Resource::new(&profile, path!["users", index]).retained().settings(SETTINGS);
-                t.add(profile_logical_id(&user.name), resource);
-            }
-            let placement = Placement {
-                domain: domain.name.clone(),
-                shard,
-                profiles: members.iter().map(|&m| people[m].1.name.clone()).collect(),
+    let shards: Vec<(usize, Vec<usize>)> =
+        place(people.iter().map(|(_, u)| u.name.as_str()), previous, PROFILES_PER_STACK).into_iter().collect();
+    // Shards are independent, and a large estate has hundreds: built on every core.
+    crate::par_map(&shards, |(shard, members): &(usize, Vec<usize>)| {
+        let shard = *shard;
+        let mut members = members.clone();
+        // By name, so that reordering the org file changes no template.
+        members.sort_by(|a, b| people[*a].1.name.cmp(&people[*b].1.name));
+        let mut t = Template::new(format!(
+            "studioform: user profiles of domain {} of {} (part {shard})",
+            domain.name, org.name
+        ));
+        for &(index, user) in members.iter().map(|&m| &people[m]) {
+            let profile = UserProfile {
+                domain_id: layout.domain_id(&domain.name),
+                user_profile_name: Value::from(&user.name),
+                user_settings: Some(UserSettings {
+                    execution_role: layout.team_role_arn(&user.team),
+                    security_groups: None,
+                }),
+                // Identity Center matches the person by user name; both fields are create-only,
+                // like the tag, and never change for the person.
+                single_sign_on_user_identifier: sso.then_some("UserName"),
+                single_sign_on_user_value: sso.then(|| Value::from(&user.id)),
+                tags: vec![Tag::new(&org.identity.user_tag, &user.id)],
             };
-            Stack {
-                placement: Some(placement),
-                ..Stack::new(layout.users_stack(&domain.name, shard), StackKind::Users, t)
-            }
-        })
-        .collect()
+            let resource = Resource::new(&profile, path!["users", index]).retained().settings(SETTINGS);
+            t.add(profile_logical_id(&user.name), resource);
+        }
+        let placement = Placement {
+            domain: domain.name.clone(),
+            shard,
+            profiles: members.iter().map(|&m| people[m].1.name.clone()).collect(),
+        };
+        let mut stack = Stack {
+            placement: Some(placement),
+            ..Stack::new(layout.users_stack(&domain.name, shard), StackKind::Users, t)
+        };
+        stack.seal();
+        stack
+    })
 }
