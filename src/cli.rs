@@ -198,7 +198,7 @@ struct Mode {
 /// What `synth` would write into `dir`, and what is there now.
 struct Built {
     loaded: config::Loaded,
-    bundle: crate::build::Bundle,
+    bundle: crate::estate::Bundle,
     files: Vec<output::File>,
     on_disk: Option<output::Manifest>,
 }
@@ -326,7 +326,7 @@ fn synth(
         }
     }
     let changes = out_dir.write(on_disk.as_ref(), &files)?;
-    let resources: usize = bundle.stacks.iter().map(crate::build::Stack::resource_count).sum();
+    let resources: usize = bundle.stacks.iter().map(crate::estate::Stack::resource_count).sum();
     let _ = writeln!(
         out,
         "wrote {} stacks ({} resources) to {}: {} file(s) changed",

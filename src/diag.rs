@@ -331,6 +331,17 @@ impl<'a> JsonDiagnostic<'a> {
     }
 }
 
+/// The closest of `candidates` to `word`, if any is close enough to be a likely typo: the
+/// "did you mean" of every finding, about the org file or a template.
+pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), *c))
+        .filter(|(score, c)| *score > 0.8 && *c != word)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,17 +1,43 @@
 //! studioform: one YAML file describing an organisation's SageMaker Studio estate in,
 //! validated CloudFormation out.
 //!
-//! The pipeline runs one way: [`config`] loads the org file, [`build`] turns it into a
-//! [`build::Bundle`] of stacks made of [`model`] types, [`validate`] checks every template,
-//! [`access`] evaluates every principal's policies against the isolation promises,
-//! [`render`] prints them and [`output`] writes them atomically with a manifest, under a
-//! lock. [`input`] reads every input file within bounds.
+//! The pipeline runs one way: [`config`] loads the org file, [`estate`] turns it into a
+//! [`estate::Bundle`] of stacks made of [`model`] types, [`validate`] checks every template,
+//! [`quotas`] counts what the estate creates against its account's quotas, [`access`]
+//! evaluates every principal's policies against the isolation promises, [`render`] prints
+//! them and [`output`] writes them atomically with a manifest, under a lock.
+//!
+//! ```text
+//! org file --load--> Org --build--> Bundle --validate--> --render--> --write--> out/
+//!  config/          estate/   model/        validate/,    render/     output/
+//!                                           quotas, access/
+//! ```
+//!
+//! The module tree:
+//!
+//! - [`config`]: the org file (input types, loading with locations, semantic checks in
+//!   `config/check/`, one file per section). Nothing else reads the org file's YAML.
+//! - [`estate`]: the SageMaker knowledge, from an `Org` to a `Bundle` (domains, teams, user
+//!   profiles, personas, access, MLflow, deployment, catalog), with [`estate::layout`]
+//!   deciding names, placement and deploy order.
+//! - [`model`]: CloudFormation's own vocabulary: templates, values with intrinsics, typed
+//!   resources and IAM policy documents.
+//! - [`validate`]: checks any template, ours or hand-written; it knows nothing of the org
+//!   file.
+//! - [`quotas`]: account and region quotas across the whole estate.
+//! - [`access`]: an offline IAM evaluator and the isolation invariants.
+//! - [`render`]: JSON, YAML with short-form tags, and handlebars prose.
+//! - [`output`]: the output directory (manifest, atomic writes, `--check`, `diff`).
+//! - [`publish`]: S3 upload of product templates (feature `publish`).
+//! - [`cli`]: the command line.
+//! - Shared: [`diag`] (diagnostics and did-you-mean), [`path`], [`yaml`], [`input`] (reading
+//!   files within bounds), [`ids`], [`glob`].
 
 pub mod access;
-pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod estate;
 pub mod glob;
 pub mod ids;
 pub mod input;
@@ -173,10 +199,10 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
 /// (`previous`). Findings point back into the org file.
 pub fn synth(
     loaded: &config::Loaded,
-    previous: &build::Previous,
+    previous: &estate::Previous,
     format: render::Format,
-) -> Result<build::Bundle, Vec<Diagnostic>> {
-    let mut bundle = build::bundle(&loaded.org, &loaded.base_dir, previous, format)?;
+) -> Result<estate::Bundle, Vec<Diagnostic>> {
+    let mut bundle = estate::bundle(&loaded.org, &loaded.base_dir, previous, format)?;
     for stack in &mut bundle.stacks {
         stack.seal();
     }

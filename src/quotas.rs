@@ -10,10 +10,10 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::build::layout::StackKind;
-use crate::build::{Bundle, Stack};
 use crate::config::Org;
 use crate::diag::Diagnostic;
+use crate::estate::layout::StackKind;
+use crate::estate::{Bundle, Stack};
 use crate::path;
 use crate::path::Path;
 

@@ -10,7 +10,7 @@ use common::{cli, root, temp_dir};
 use serde_json::{Value, json};
 use studioform::access::estate::{self, Estate, Principal, sagemaker_arn};
 use studioform::access::eval::{Request, evaluate};
-use studioform::build::Bundle;
+use studioform::estate::Bundle;
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(root().join("examples").join(name)).unwrap()
@@ -243,7 +243,7 @@ fn reopened(b: &Bundle, stack: &str, edit: impl Fn(&mut Value)) -> Bundle {
     edit(&mut json);
     let old = &b.stacks[i];
     let origin = old.origin_of("ExecutionRole").unwrap_or_default();
-    b.stacks[i] = studioform::build::Stack::rendered(old.name.clone(), old.kind, json, origin);
+    b.stacks[i] = studioform::estate::Stack::rendered(old.name.clone(), old.kind, json, origin);
     b
 }
 

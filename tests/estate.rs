@@ -10,7 +10,7 @@ use std::path::Path;
 
 use common::{cli, estate, load, temp_dir, tree, with_catalog};
 use serde_json::{Value, json};
-use studioform::build::layout::{PROFILES_PER_STACK, TEAMS_PER_PRODUCT};
+use studioform::estate::layout::{PROFILES_PER_STACK, TEAMS_PER_PRODUCT};
 use studioform::render::Format;
 
 /// Writes `text` as the org file in `dir` and synthesizes into `dir/out`; returns the exit

@@ -197,7 +197,7 @@ fn managed_mlflow_tiers_grant_exactly_their_actions_on_the_server() {
     let text = example("personas.yaml");
     let server = json!({"Fn::Sub": "arn:${AWS::Partition}:sagemaker:${AWS::Region}:${AWS::AccountId}:mlflow-tracking-server/initech-mlflow"});
     let reader = mlflow_actions(&stack(&text, "initech-team-insights"));
-    let expected_reader: BTreeSet<String> = studioform::build::mlflow::reader_actions()
+    let expected_reader: BTreeSet<String> = studioform::estate::mlflow::reader_actions()
         .into_iter()
         .chain([
             "sagemaker:CreatePresignedMlflowTrackingServerUrl".into(),
@@ -223,7 +223,7 @@ fn managed_mlflow_tiers_grant_exactly_their_actions_on_the_server() {
     let approver = mlflow_actions(&stack(&text, "initech-team-platform"));
     let added: BTreeSet<String> = approver.difference(&reader).cloned().collect();
     let expected: BTreeSet<String> =
-        studioform::build::mlflow::APPROVER_WRITES.iter().map(|a| (*a).to_owned()).collect();
+        studioform::estate::mlflow::APPROVER_WRITES.iter().map(|a| (*a).to_owned()).collect();
     assert_eq!(added, expected);
     assert!(has(
         &approver,

@@ -8,15 +8,15 @@ mod common;
 
 use common::{cli, estate, load, temp_dir, with_catalog, with_quotas};
 use serde_json::json;
-use studioform::build::layout::StackKind;
-use studioform::build::{Bundle, Previous, Stack};
 use studioform::diag::Diagnostic;
+use studioform::estate::layout::StackKind;
+use studioform::estate::{Bundle, Previous, Stack};
 use studioform::render::Format;
 
 /// The bundle `synth` builds for an org file, before its checks.
 fn built(text: &str, previous: &Previous) -> (studioform::config::Loaded, Bundle) {
     let loaded = load(text);
-    let bundle = studioform::build::bundle(&loaded.org, &loaded.base_dir, previous, Format::Yaml)
+    let bundle = studioform::estate::bundle(&loaded.org, &loaded.base_dir, previous, Format::Yaml)
         .unwrap_or_else(|d| panic!("{d:?}"));
     (loaded, bundle)
 }
@@ -217,9 +217,9 @@ fn versions_per_product_as_declared_and_one_over() {
     let (loaded, bundle) = built(&text, &Previous::default());
     assert!(studioform::quotas::check(&loaded.org, &bundle).is_empty(), "the first synth makes v1 of each product");
     // A domain product published before, with other bytes: this synth adds v2.
-    let old = studioform::build::catalog::History {
+    let old = studioform::estate::catalog::History {
         name: "domain".into(),
-        versions: vec![studioform::build::catalog::Version {
+        versions: vec![studioform::estate::catalog::Version {
             name: "v1".into(),
             sha256: "0".repeat(64),
             key: format!("products/domain/{}.yaml", "0".repeat(64)),

@@ -173,15 +173,19 @@ fn synth_refuses_to_write_a_template_that_fails_validation() {
     // The config checks keep every org-file value within the schemas, so break a built
     // template directly, as a future builder bug would.
     let loaded = common::load(&common::minimal());
-    let mut bundle =
-        studioform::build::bundle(&loaded.org, &loaded.base_dir, &Default::default(), studioform::render::Format::Yaml)
-            .unwrap();
+    let mut bundle = studioform::estate::bundle(
+        &loaded.org,
+        &loaded.base_dir,
+        &Default::default(),
+        studioform::render::Format::Yaml,
+    )
+    .unwrap();
     let i = bundle.stacks.iter().position(|s| s.name == "acme-team-vision").unwrap();
     let old = &bundle.stacks[i];
     let mut json = old.json().clone();
     json["Resources"]["ExecutionRole"]["Properties"]["RoleName"] = json!("x".repeat(70));
     let origin = old.origin_of("ExecutionRole").unwrap();
-    bundle.stacks[i] = studioform::build::Stack::rendered(old.name.clone(), old.kind, json, origin);
+    bundle.stacks[i] = studioform::estate::Stack::rendered(old.name.clone(), old.kind, json, origin);
     let findings = validate::bundle(&bundle);
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].code, "TPL201");
@@ -266,4 +270,24 @@ fn no_vendored_schema_constrains_the_inside_of_a_policy_document() {
     }
     assert!(read > 30 && seen >= 5, "read {read} schemas, {seen} policy documents");
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// `validate` checks any template, ours or hand-written: no file of it reads the org file's
+/// types, so that nothing of the org file can leak into what a template is judged by.
+#[test]
+fn validate_knows_nothing_of_the_org_file() {
+    let mut offenders = Vec::new();
+    let dir = root().join("src/validate");
+    let mut checked = 0;
+    for path in files("src/validate") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        checked += 1;
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("crate::config") || line.contains("super::super::config") {
+                offenders.push(format!("{}:{}: {line}", path.strip_prefix(&dir).unwrap().display(), n + 1));
+            }
+        }
+    }
+    assert!(checked >= 5, "src/validate has its files");
+    assert!(offenders.is_empty(), "validate must not use the org file's types:\n{}", offenders.join("\n"));
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
-use crate::build::layout::StackKind;
+use crate::estate::layout::StackKind;
 
 /// The account every template is resolved in.
 pub const ACCOUNT: &str = "111111111111";

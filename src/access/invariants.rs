@@ -180,7 +180,7 @@ pub fn check_with(estate: &Estate, probes: bool) -> Report {
         .collect();
     let mut job_roles: std::collections::HashMap<&str, Vec<&Principal>> = std::collections::HashMap::new();
     for p in &estate.principals {
-        if let Some(domain) = p.tags.get(crate::build::team::JOBS_FOR_TAG) {
+        if let Some(domain) = p.tags.get(crate::estate::team::JOBS_FOR_TAG) {
             job_roles.entry(domain.as_str()).or_default().push(p);
         }
     }
@@ -535,7 +535,7 @@ impl<'a> Checker<'a> {
             .principals
             .iter()
             .filter(|o| matches!(&o.kind, Kind::Team { team: t } if t != team))
-            .filter(|o| o.tags.get(crate::build::team::JOBS_FOR_TAG) != Some(&domain))
+            .filter(|o| o.tags.get(crate::estate::team::JOBS_FOR_TAG) != Some(&domain))
             .take(5)
             .collect();
         for o in others {

@@ -6,8 +6,8 @@ pub mod estate;
 pub mod eval;
 pub mod invariants;
 
-use crate::build::Bundle;
 use crate::diag::{At, Diagnostic, Focus};
+use crate::estate::Bundle;
 use crate::path::Path;
 
 /// The isolation invariants of a bundle: what was evaluated, and an error for every request

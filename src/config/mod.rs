@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use check::custom_product_name;
 pub use load::{Loaded, load, load_str};
-pub(crate) use shape::did_you_mean;
 
 /// The org-file format version this build reads.
 pub const VERSION: u32 = 1;

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, did_you_mean};
 use crate::path::Trail;
 use crate::yaml::{Node, NodeKind, Plain, Style, resolve_plain};
 
@@ -410,14 +410,4 @@ fn plain_json(node: &Node) -> Value {
             Value::Object(entries.iter().map(|(k, v)| (k.value.clone(), plain_json(v))).collect())
         }
     }
-}
-
-/// The closest of `candidates` to `word`, if any is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), *c))
-        .filter(|(score, c)| *score > 0.8 && *c != word)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }

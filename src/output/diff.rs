@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use super::{File, FileKind, Manifest, OutDir};
 use crate::Error;
-use crate::build::Bundle;
 use crate::diag::Diagnostic;
+use crate::estate::Bundle;
 use crate::path::Path as OrgPath;
 
 /// Resource types that hold people's work: deleting or replacing one needs `--allow-replace`.
@@ -224,7 +224,7 @@ pub fn compute(out: &OutDir, on_disk: Option<&Manifest>, bundle: &Bundle, files:
         if before.is_some_and(|b| b.file == file) && bytes.as_deref() == Some(written.content.as_bytes()) {
             continue;
         }
-        let name = if stack.kind == crate::build::layout::StackKind::Product {
+        let name = if stack.kind == crate::estate::layout::StackKind::Product {
             format!("product {}", stack.name)
         } else {
             stack.name.clone()

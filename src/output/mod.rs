@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Error;
-use crate::build::Bundle;
-use crate::build::catalog::History;
-use crate::build::layout::StackKind;
+use crate::estate::Bundle;
+use crate::estate::catalog::History;
+use crate::estate::layout::StackKind;
 use crate::render::Format;
 pub use dir::{Access, Fault, OutDir, Step, Wait};
 
@@ -61,10 +61,10 @@ pub struct Entry {
     pub key: Option<String>,
     /// Users stacks only: the profiles it holds. The next `synth` keeps each of them there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<crate::build::Placement>,
+    pub placement: Option<crate::estate::Placement>,
     /// Parts of the team product only: the teams it offers. The next `synth` keeps each there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub teams: Option<crate::build::TeamShard>,
+    pub teams: Option<crate::estate::TeamShard>,
 }
 
 impl Entry {
@@ -288,8 +288,8 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
 /// What the manifest of the output on disk (`on_disk`, from [`read_manifest`]) says later runs
 /// must honour: product versions, where each user profile lives, and which part of the team
 /// product offers each team.
-pub fn previous(on_disk: Option<&Manifest>) -> crate::build::Previous {
-    let Some(m) = on_disk else { return crate::build::Previous::default() };
+pub fn previous(on_disk: Option<&Manifest>) -> crate::estate::Previous {
+    let Some(m) = on_disk else { return crate::estate::Previous::default() };
     let mut placement: std::collections::HashMap<String, std::collections::HashMap<String, usize>> =
         std::collections::HashMap::new();
     for p in m.files.iter().filter_map(|e| e.placement.as_ref()) {
@@ -306,7 +306,7 @@ pub fn previous(on_disk: Option<&Manifest>) -> crate::build::Previous {
         .collect();
     // Written before the team product came in parts: its one part offered every team.
     let single_team_product = m.files.iter().any(|e| e.path.starts_with("catalog/products/team.") && e.teams.is_none());
-    crate::build::Previous { products: m.products.clone(), placement, team_products, single_team_product }
+    crate::estate::Previous { products: m.products.clone(), placement, team_products, single_team_product }
 }
 
 /// How a file on disk differs from what `synth` would write.

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::ctx::{Ctx, as_fn, sample_sub};
 use super::data::catalog;
-use crate::config::did_you_mean;
+use crate::diag::did_you_mean;
 use crate::path::{Path, Trail};
 
 /// Whose policy a document is.

@@ -20,8 +20,8 @@ use std::path::Path as FsPath;
 
 use serde_json::Value;
 
-use crate::build::Bundle;
 use crate::diag::{At, Diagnostic, Source};
+use crate::estate::Bundle;
 use crate::path::{Path, Segment};
 use crate::{Error, yaml};
 
@@ -71,7 +71,7 @@ pub fn bundle(bundle: &Bundle) -> Vec<Diagnostic> {
 
 /// What the launch roles of the bundle's portfolios cannot do for the products they launch.
 fn launch_roles(bundle: &Bundle) -> Vec<Diagnostic> {
-    use crate::build::layout::StackKind;
+    use crate::estate::layout::StackKind;
     let mut out = Vec::new();
     for portfolio in bundle.stacks.iter().filter(|s| s.kind == StackKind::Portfolio) {
         for role in handlers::launch_roles(portfolio.json()) {

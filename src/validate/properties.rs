@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::ctx::{Ctx, PSEUDO, Step, as_fn, sample_sub, to_path};
 use super::data;
-use crate::config::did_you_mean;
+use crate::diag::did_you_mean;
 use crate::diag::{At, Diagnostic, Focus};
 use crate::path::{Path, Segment};
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::ctx::{Ctx, Step, as_fn, sub_variables, to_path, walk};
 use super::data;
 use super::structure::condition_name;
-use crate::config::did_you_mean;
+use crate::diag::did_you_mean;
 use crate::path::Path;
 
 /// Checks every reference in the template.

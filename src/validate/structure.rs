@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::ctx::{Ctx, as_fn};
 use super::data;
 use super::limits::MAX_LOGICAL_ID;
-use crate::config::did_you_mean;
+use crate::diag::did_you_mean;
 use crate::path::Path;
 
 const SECTIONS: &[&str] = &[

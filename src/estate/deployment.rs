@@ -45,7 +45,7 @@ pub(super) fn stack(org: &Org) -> Option<Stack> {
                 "sagemaker:UpdateSpace",
             ]
             .into_iter()
-            .chain(crate::build::team::STUDIO_ADMIN.iter().copied()),
+            .chain(crate::estate::team::STUDIO_ADMIN.iter().copied()),
             crate::model::iam::any(),
         )
         .sid("DenyStudio"),

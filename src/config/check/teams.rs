@@ -1,0 +1,260 @@
+//! `domains`, `teams`, `personas` and `users`: who works where, as what.
+
+use std::collections::HashMap;
+
+use super::*;
+use crate::config::Tier;
+
+impl Checks {
+    pub(super) fn domains(&mut self, org: &Org) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, d) in org.domains.iter().enumerate() {
+            let at = path!["domains", i, "name"];
+            if self.policy_safe(&at, &d.name, "domain name") && !ids::is_profile_name(&d.name) {
+                self.err(
+                    "CFG022",
+                    at.clone(),
+                    format!("domain name `{}` does not match SageMaker's pattern", d.name),
+                    "use 1–63 letters and digits, with single or repeated hyphens between them: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+                );
+            }
+            if let Some(first) = seen.insert(&d.name, i) {
+                self.err(
+                    "CFG020",
+                    at,
+                    format!("domain `{}` is defined twice (first at domains[{first}])", d.name),
+                    "give each domain a unique name",
+                );
+            }
+            if !org.teams.iter().any(|t| t.domain == d.name) {
+                self.diags.push(
+                    Diagnostic::warning("CFG028", path!["domains", i], format!("domain `{}` has no teams", d.name))
+                        .help("nobody can work in it; add a team with `domain: ` this name, or remove it"),
+                );
+            }
+        }
+    }
+
+    pub(super) fn teams(&mut self, org: &Org) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let domains: Vec<&str> = org.domains.iter().map(|d| d.name.as_str()).collect();
+        for (i, t) in org.teams.iter().enumerate() {
+            let at = path!["teams", i, "name"];
+            if self.policy_safe(&at, &t.name, "team name") && !ids::is_lower_name(&t.name, 32) {
+                self.err(
+                    "CFG022",
+                    at.clone(),
+                    format!("team name `{}` is not a short lowercase name", t.name),
+                    "use 1–32 lowercase letters, digits and single hyphens (e.g. `vision`)",
+                );
+            }
+            if let Some(first) = seen.insert(&t.name, i) {
+                self.err(
+                    "CFG020",
+                    at,
+                    format!("team `{}` is defined twice (first at teams[{first}])", t.name),
+                    "give each team a unique name",
+                );
+            }
+            if !domains.contains(&t.domain.as_str()) {
+                self.unknown_ref(path!["teams", i, "domain"], &t.domain, "domain", &domains);
+            }
+            for (j, b) in t.buckets.iter().enumerate() {
+                let at = path!["teams", i, "buckets", j];
+                if self.policy_safe(&at, b, "bucket name")
+                    && let Some(why) = bucket_problem(b)
+                {
+                    self.err("CFG023", at, format!("`{b}` is not a valid S3 bucket name: {why}"), "bucket names are 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
+                }
+            }
+            self.no_duplicates(&path!["teams", i, "buckets"], t.buckets.iter().map(String::as_str), "bucket");
+            for (j, it) in t.instance_types.iter().enumerate() {
+                let at = path!["teams", i, "instance_types", j];
+                if self.policy_safe(&at, it, "instance type") && !is_instance_type(it) {
+                    self.err(
+                        "CFG024",
+                        at,
+                        format!("`{it}` is not a SageMaker instance type"),
+                        "SageMaker instance types look like ml.t3.medium or ml.g5.xlarge",
+                    );
+                }
+            }
+            self.no_duplicates(
+                &path!["teams", i, "instance_types"],
+                t.instance_types.iter().map(String::as_str),
+                "instance type",
+            );
+            if let Some(p) = &t.persona
+                && !BUILTIN_PERSONAS.contains(&p.as_str())
+                && !org.personas.contains_key(p)
+            {
+                let mut known: Vec<&str> = BUILTIN_PERSONAS.to_vec();
+                known.extend(org.personas.keys().map(String::as_str));
+                self.unknown_ref(path!["teams", i, "persona"], p, "persona", &known);
+            }
+            if t.mlflow.is_some_and(|tier| tier != Tier::None) && org.mlflow.is_none() {
+                self.err(
+                    "CFG013",
+                    path!["teams", i, "mlflow"],
+                    format!("team `{}` has an MLflow tier but the org has no `mlflow` section", t.name),
+                    "add `mlflow:` with `server: managed` (and `name`, `artifact_bucket`) or `server: api-gateway` (and `rest_api_id`, `stage`)",
+                );
+            }
+            if !t.sso_groups.is_empty() && org.identity.mode != Mode::Sso {
+                self.ignored(path!["teams", i, "sso_groups"], "sso_groups", org.identity.mode, "sso");
+            }
+            for (j, g) in t.sso_groups.iter().enumerate() {
+                self.group_id(&path!["teams", i, "sso_groups", j], g);
+            }
+        }
+    }
+
+    pub(super) fn personas(&mut self, org: &Org) {
+        // People in a team whose persona cannot run Studio get a profile they cannot use.
+        for (i, team) in org.teams.iter().enumerate() {
+            let Some(persona) = &team.persona else { continue };
+            let runs_studio = match persona.as_str() {
+                "compute" => false,
+                "data-scientist" | "mlops" => true,
+                custom => org
+                    .personas
+                    .get(custom)
+                    .is_none_or(|p| p.activities.contains(&crate::config::Activity::RunStudioApp)),
+            };
+            let people = org.users.iter().filter(|u| u.team == team.name).count();
+            let people = match people {
+                0 => continue,
+                1 => "1 person".to_owned(),
+                n => format!("{n} people"),
+            };
+            if !runs_studio {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "CFG035",
+                        path!["teams", i, "persona"],
+                        format!(
+                            "team `{}` has {people}, but its persona `{persona}` cannot run Studio apps: their profiles cannot open Studio",
+                            team.name
+                        ),
+                        )
+                    .help("move the people to a team whose persona runs Studio, or add `run-studio-app` to the persona; the compute persona is the role jobs run as"),
+                );
+            }
+        }
+        for (name, persona) in &org.personas {
+            let at = path!["personas", name];
+            if BUILTIN_PERSONAS.contains(&name.as_str()) {
+                self.err(
+                    "CFG020",
+                    at.clone(),
+                    format!("persona `{name}` would hide the built-in persona of that name"),
+                    "choose another name; the built-in personas are data-scientist, mlops and compute",
+                );
+            } else if !ids::is_lower_name(name, 32) {
+                self.err(
+                    "CFG022",
+                    at.clone(),
+                    format!("persona name `{name}` is not a short lowercase name"),
+                    "use lowercase letters, digits and single hyphens",
+                );
+            }
+            if persona.activities.is_empty() {
+                self.err(
+                    "CFG027",
+                    at.key("activities"),
+                    format!("persona `{name}` has no activities"),
+                    "list what its teams do, e.g. [run-studio-app, s3-bucket-access]",
+                );
+            }
+            let mut seen = Vec::new();
+            for (i, a) in persona.activities.iter().enumerate() {
+                if seen.contains(a) {
+                    self.err(
+                        "CFG020",
+                        at.key("activities").index(i),
+                        "activity listed twice".into(),
+                        "remove the repeat",
+                    );
+                }
+                seen.push(*a);
+            }
+        }
+    }
+
+    pub(super) fn users(&mut self, org: &Org) {
+        let teams: Vec<&str> = org.teams.iter().map(|t| t.name.as_str()).collect();
+        // Per domain: profile names, logical ids and person ids already seen.
+        let mut names: HashMap<(&str, &str), usize> = HashMap::with_capacity(org.users.len());
+        let mut logical: HashMap<(&str, String), usize> = HashMap::with_capacity(org.users.len());
+        let mut people: HashMap<(&str, &str), usize> = HashMap::with_capacity(org.users.len());
+        let mut by_name: HashMap<&str, &crate::config::Team> = HashMap::with_capacity(org.teams.len());
+        for t in &org.teams {
+            by_name.entry(t.name.as_str()).or_insert(t);
+        }
+        for (i, u) in org.users.iter().enumerate() {
+            // Paths are built only for a finding: estates have many thousand people.
+            let name_at = || path!["users", i, "name"];
+            let name_ok = policy_clean(&u.name) || self.policy_safe(&name_at(), &u.name, "user profile name");
+            if name_ok && !ids::is_profile_name(&u.name) {
+                self.err(
+                    "CFG022",
+                    name_at(),
+                    format!("user profile name `{}` does not match SageMaker's pattern", u.name),
+                    if u.name.len() > 63 {
+                        format!(
+                            "it is {} characters; SageMaker allows 1–63: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){{0,62}}$",
+                            u.name.chars().count()
+                        )
+                    } else {
+                        "use letters and digits, with hyphens only between them: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+                            .to_owned()
+                    },
+                );
+            }
+            let id_at = || path!["users", i, "id"];
+            if policy_clean(&u.id) || self.policy_safe(&id_at(), &u.id, "person id") {
+                self.person_id(id_at, &u.id, org.identity.mode);
+            }
+            let Some(team) = by_name.get(u.team.as_str()) else {
+                self.unknown_ref(path!["users", i, "team"], &u.team, "team", &teams);
+                continue;
+            };
+            let domain = team.domain.as_str();
+            if let Some(first) = names.insert((domain, &u.name), i) {
+                names.insert((domain, &u.name), first);
+                self.err(
+                    "CFG020",
+                    name_at(),
+                    format!(
+                        "user profile `{}` is defined twice in domain `{domain}` (first at users[{first}])",
+                        u.name
+                    ),
+                    "user profile names are unique within a domain; rename one",
+                );
+            } else if name_ok {
+                let id = ids::profile_logical_id(&u.name);
+                if let Some(first) = logical.insert((domain, id.clone()), i) {
+                    logical.insert((domain, id.clone()), first);
+                    self.err(
+                        "CFG026",
+                        name_at(),
+                        format!(
+                            "user profile `{}` and `{}` (users[{first}]) would share the CloudFormation logical id `{id}`",
+                            u.name, org.users[first].name
+                        ),
+                        "logical ids ignore hyphens and the case of each word's first letter; choose a name that differs in another way",
+                    );
+                }
+            }
+            if let Some(first) = people.insert((domain, &u.id), i) {
+                people.insert((domain, &u.id), first);
+                self.err(
+                    "CFG029",
+                    id_at(),
+                    format!("person `{}` already has a user profile in domain `{domain}` (users[{first}])", u.id),
+                    "one profile per person per domain: the login policy opens every profile tagged with the person's id",
+                );
+            }
+        }
+    }
+}
