@@ -31,6 +31,8 @@ struct Cli {
 enum FindingsFormat {
     /// For people: position, snippet and help.
     Human,
+    /// One finding per line: `file:line:col: severity CODE: message (at path) help: ...`.
+    Short,
     /// One JSON array of findings.
     Json,
 }
@@ -341,6 +343,21 @@ fn synth(
     Ok(EXIT_OK)
 }
 
+/// True when `path` is a file of a studioform output directory: the manifest of one of its
+/// parent folders (up to three levels up) lists it.
+fn written_by_synth(path: &std::path::Path) -> bool {
+    let Ok(path) = path.canonicalize() else { return false };
+    path.ancestors().skip(1).take(3).any(|dir| {
+        let Ok(bytes) = crate::input::read(&dir.join(crate::output::MANIFEST), crate::input::MAX_INPUT_BYTES) else {
+            return false;
+        };
+        let Ok(manifest) = serde_json::from_slice::<crate::output::Manifest>(&bytes) else { return false };
+        let Ok(rel) = path.strip_prefix(dir) else { return false };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        manifest.files.iter().any(|e| e.path == rel)
+    })
+}
+
 fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut code = EXIT_OK;
     let mut json = Vec::new();
@@ -358,6 +375,12 @@ fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err:
                 continue;
             }
         };
+        let mut diags = diags;
+        // synth's README deploys its stacks through a bucket, and Service Catalog reads products
+        // from one: the inline-size warning is moot for what synth wrote, as synth says.
+        if written_by_synth(path) {
+            diags.retain(|d| d.code != "TPL503");
+        }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         counts.0 += errors;
         counts.1 += diags.len() - errors;
@@ -366,6 +389,9 @@ fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err:
         }
         match format {
             FindingsFormat::Human => {
+                let _ = diag::write(out, &diags, &source);
+            }
+            FindingsFormat::Short => {
                 let _ = out.write_all(diag::render_lines(&diags, &source).as_bytes());
             }
             FindingsFormat::Json => {
@@ -378,7 +404,7 @@ fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err:
         }
     }
     match format {
-        FindingsFormat::Human => {
+        FindingsFormat::Human | FindingsFormat::Short => {
             let _ = writeln!(out, "{} file(s) checked: {} error(s), {} warning(s)", files.len(), counts.0, counts.1);
         }
         FindingsFormat::Json => {

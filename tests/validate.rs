@@ -137,13 +137,25 @@ fn unknown_types_are_known_by_name_and_never_checked_beyond_it() {
 }
 
 #[test]
-fn validate_exits_by_severity_and_prints_one_finding_per_line() {
+fn validate_exits_by_severity_and_prints_snippets_or_one_finding_per_line() {
     let dir = temp_dir("validate-cli");
     let valid = root().join("tests/templates/valid/service-catalog.yaml");
     let invalid = root().join("tests/templates/invalid/role_name_for_execution_role_arn.yaml");
     let (code, out, _) = cli(&["validate", valid.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     let (code, out, _) = cli(&["validate", invalid.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    // For people: the message, the position, the line with a caret under the value, the help.
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0], "error[TPL203]: `!Ref Role` gives the RoleName of AWS::IAM::Role, but `ExecutionRole` needs an ARN",
+        "{out}"
+    );
+    assert!(lines[1].ends_with("role_name_for_execution_role_arn.yaml:72:24"), "{out}");
+    assert!(lines[3].starts_with("72 |") && lines[3].contains("ExecutionRole: !Ref Role"), "{out}");
+    assert_eq!(lines[4].find('^'), lines[3].find("!Ref"), "the caret is under the value: {out}");
+    assert!(out.contains("= help: use `!GetAtt Role.Arn`"), "{out}");
+    let (code, out, _) = cli(&["validate", "--format", "short", invalid.to_str().unwrap()]);
     assert_eq!(code, 1);
     let line = out.lines().next().unwrap();
     assert!(line.ends_with("error TPL203: `!Ref Role` gives the RoleName of AWS::IAM::Role, but `ExecutionRole` needs an ARN (at Resources.Domain.Properties.DefaultUserSettings.ExecutionRole) help: use `!GetAtt Role.Arn`"), "{line}");
@@ -290,4 +302,53 @@ fn validate_knows_nothing_of_the_org_file() {
     }
     assert!(checked >= 5, "src/validate has its files");
     assert!(offenders.is_empty(), "validate must not use the org file's types:\n{}", offenders.join("\n"));
+}
+
+/// `studioform validate` on what synth wrote says what synth said, nothing: the team product
+/// is over the inline size, but products and synth's stacks deploy from S3. The same template
+/// outside the output is hand-written, and warned about.
+#[test]
+fn validate_says_nothing_of_synth_output_that_synth_did_not() {
+    let dir = temp_dir("validate-synth-output");
+    let out = dir.join("out");
+    let (code, _, err) = cli(&[
+        "synth",
+        "--config",
+        root().join("examples/acme.yaml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut files: Vec<String> = Vec::new();
+    for sub in ["stacks", "catalog", "catalog/products"] {
+        for e in std::fs::read_dir(out.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "yaml") {
+                files.push(p.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let team = out.join("catalog/products/team.yaml");
+    assert!(std::fs::metadata(&team).unwrap().len() > 51_200, "the team product is over the inline size");
+    let mut args = vec!["validate"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, stdout, _) = cli(&args);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.ends_with(&format!("{} file(s) checked: 0 error(s), 0 warning(s)\n", files.len())), "{stdout}");
+
+    let copy = dir.join("team.yaml");
+    std::fs::copy(&team, &copy).unwrap();
+    let (code, stdout, _) = cli(&["validate", copy.to_str().unwrap()]);
+    assert_eq!(code, 0, "a warning alone does not fail");
+    assert!(stdout.contains("warning[TPL503]"), "{stdout}");
+}
+
+/// The licence the package declares is the one the repository ships.
+#[test]
+fn the_license_file_matches_the_package() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert!(manifest.lines().any(|l| l.trim() == "license = \"Apache-2.0\""), "Cargo.toml declares Apache-2.0");
+    let license = std::fs::read_to_string(root().join("LICENSE")).unwrap();
+    assert!(license.trim_start().starts_with("Apache License"), "LICENSE is the Apache License");
+    assert!(license.contains("Version 2.0, January 2004") && license.contains("END OF TERMS AND CONDITIONS"));
 }

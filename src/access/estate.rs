@@ -186,7 +186,7 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
     // most of the work), then gathered in the stacks' order.
     let indexed: Vec<(usize, &&Stack<'_>)> = stacks.iter().enumerate().collect();
     let found = crate::par_map(&indexed, |&(i, s)| {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(resources(s.template).count());
         for (id, r) in resources(s.template) {
             // Only the properties read below are resolved: a profile's settings, a domain's
             // network, every policy nobody attaches, are not.

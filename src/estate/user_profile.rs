@@ -60,6 +60,7 @@ pub(super) fn stacks(
             "studioform: user profiles of domain {} of {} (part {shard})",
             domain.name, org.name
         ));
+        t.resources.reserve(members.len());
         for &(index, user) in members.iter().map(|&m| &people[m]) {
             let profile = UserProfile {
                 domain_id: layout.domain_id(&domain.name),
