@@ -582,3 +582,36 @@ fn output_from_before_the_team_product_came_in_parts_keeps_its_teams_in_the_firs
     assert_eq!(parts.keys().collect::<Vec<_>>(), ["team"], "every launched team stays with its product");
     assert_eq!(parts["team"].len(), 150);
 }
+
+/// A new VPC would replace every domain: diff says synth will refuse it, and synth's advice
+/// is one the admin can follow (the network is every domain's, so no new domain escapes it).
+#[test]
+fn a_network_change_is_refused_with_advice_that_can_be_followed() {
+    let dir = temp_dir("estate-vpc");
+    let text = estate(4, 2, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let old_vpc = text.split("vpc_id: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let moved = text.replace(&old_vpc, "vpc-0fffffffffffffff1");
+    std::fs::write(dir.join("org.yaml"), &moved).unwrap();
+    let config = dir.join("org.yaml");
+    let out = dir.join("out");
+    let (code, stdout, _) = cli(&["diff", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "diff informs; --fail makes it fail");
+    assert!(stdout.contains("[~] AWS::SageMaker::Domain Domain in big-domain-domain0: VpcId"), "{stdout}");
+    assert!(
+        stdout.contains("synth refuses to write these 2 changes to domains or user profiles (CFG050 names the setting responsible) unless given --allow-replace"),
+        "{stdout}"
+    );
+    let (code, err) = synth(&dir, &moved, &[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("= at: network.vpc_id"), "{err}");
+    assert!(err.contains("the network is every domain's"), "{err}");
+    assert!(!err.contains("add a domain under a new name"), "advice that cannot be followed: {err}");
+
+    // Someone joining deletes nothing: diff says nothing of a refusal.
+    let joined = text.replace("users:\n", "users:\n  - name: newcomer\n    team: team0\n    id: newcomer\n");
+    std::fs::write(&config, &joined).unwrap();
+    let (_, stdout, _) = cli(&["diff", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(stdout.contains("ProfileNewcomer"), "{stdout}");
+    assert!(!stdout.contains("synth refuses"), "{stdout}");
+}

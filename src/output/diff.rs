@@ -909,8 +909,12 @@ pub fn destructive(diff: &Diff, bundle: &Bundle, org: &crate::config::Org) -> Ve
                     let stack = bundle.stacks.iter().find(|b| b.file_stem() == stem(&s.file));
                     let at =
                         stack.and_then(|b| b.origin_of_property(&r.logical_id, property)).unwrap_or_else(OrgPath::root);
+                    let org_wide =
+                        at.0.first().is_some_and(|s| matches!(s, crate::path::Segment::Key(k) if k == "network"));
                     let help = if profile {
                         "CloudFormation cannot replace a user profile in one update: the new profile has the same name as the old one in the same domain. Undo this change; to change it anyway, remove the person (with --allow-replace), deploy, delete the retained profile with `aws sagemaker delete-user-profile`, then add them back"
+                    } else if org_wide {
+                        "the network is every domain's: a domain cannot move to another VPC in place, so every domain would be replaced by a new, empty one with a new id (people's home directories stay on the old domains' file systems). Undo this change; to move Studio anyway, copy what people need out of their home directories, then synth with --allow-replace and deploy the domain stacks first"
                     } else {
                         "a replaced domain is a new, empty domain with a new id, and stacks that import the old id block the update. Undo this change; to move people to new settings, add a domain under a new name, move teams to it, then remove the old one (with --allow-replace)"
                     };

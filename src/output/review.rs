@@ -68,6 +68,22 @@ fn dangerous(diff: &Diff) -> Vec<(&StackDiff, &ResourceChange)> {
         .collect()
 }
 
+/// What synth does with the dangerous changes it gates (every replaced or removed domain or
+/// user profile, see [`super::diff::destructive`]), when there is one.
+fn refusal(danger: &[(&StackDiff, &ResourceChange)]) -> Option<String> {
+    let gated = danger.iter().filter(|(_, r)| super::diff::STATEFUL.contains(&r.type_name.as_str())).count();
+    (gated > 0).then(|| {
+        format!(
+            "synth refuses to write {} (CFG050 names the setting responsible) unless given --allow-replace",
+            if gated == 1 {
+                "this change to a domain or user profile".to_owned()
+            } else {
+                format!("these {gated} changes to domains or user profiles")
+            }
+        )
+    })
+}
+
 /// What is special about a stack, after its name: its note, or that it is new or gone.
 fn status(s: &StackDiff, added: &str, removed: &str) -> String {
     match (&s.note, s.change) {
@@ -100,6 +116,9 @@ fn text(diff: &Diff) -> String {
         for (s, r) in &danger {
             let _ =
                 writeln!(out, "  {} {} {} in {}: {}", sign(r.change), r.type_name, r.logical_id, s.stack, reasons(r));
+        }
+        if let Some(refusal) = refusal(&danger) {
+            let _ = writeln!(out, "{refusal}");
         }
         out.push('\n');
     }
@@ -250,6 +269,9 @@ fn markdown(diff: &Diff) -> String {
         out.push_str("> [!WARNING]\n> **Requires replacement or deletes people's work:**\n");
         for (s, r) in &danger {
             let _ = writeln!(out, "> - `{}` `{}` in `{}`: {}", r.type_name, r.logical_id, s.stack, reasons(r));
+        }
+        if let Some(refusal) = refusal(&danger) {
+            let _ = writeln!(out, ">\n> {refusal}");
         }
         out.push('\n');
     }
