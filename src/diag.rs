@@ -334,18 +334,48 @@ impl<'a> JsonDiagnostic<'a> {
 /// The closest of `candidates` to `word`, if any is close enough to be a likely typo: the
 /// "did you mean" of every finding, about the org file or a template.
 pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    candidates
+    let lower = word.to_lowercase();
+    let close = candidates
         .iter()
-        .map(|c| (strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()), *c))
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), *c))
         .filter(|(score, c)| *score > 0.8 && *c != word)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // Else the one candidate the word is a whole part of: `approver` for `model-approver`,
+    // `m5.large` for `ml.m5.large`.
+    close.or_else(|| {
+        let mut holding = candidates.iter().filter(|c| {
+            let c = c.to_lowercase();
+            lower.len() >= 3
+                && c != lower
+                && c.match_indices(&lower).any(|(i, _)| {
+                    let before = c[..i].chars().next_back();
+                    let after = c[i + lower.len()..].chars().next();
+                    before.is_none_or(|b| "-_.:/".contains(b)) && after.is_none_or(|a| "-_.:/".contains(a))
+                })
+        });
+        match (holding.next(), holding.next()) {
+            (Some(only), None) => Some(*only),
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::path;
+
+    #[test]
+    fn suggests_close_words_and_the_one_name_a_word_is_part_of() {
+        assert_eq!(did_you_mean("reserch", &["research", "production"]), Some("research"));
+        assert_eq!(did_you_mean("approver", &["admin", "reader", "model-approver", "none"]), Some("model-approver"));
+        // Part of two names: no guess.
+        assert_eq!(did_you_mean("large", &["ml.m5.large", "ml.t3.large"]), None);
+        // Inside a part, not a part: no guess.
+        assert_eq!(did_you_mean("prove", &["model-approver", "admin"]), None);
+        assert_eq!(did_you_mean("ab", &["xyz-ab", "other"]), None, "two letters are too few to tell");
+    }
 
     #[test]
     fn renders_position_snippet_and_help() {

@@ -66,7 +66,7 @@ impl Checks {
                 "CFG023",
                 at.key("artifact_bucket"),
                 format!("`{b}` is not a valid S3 bucket name: {why}"),
-                "bucket names are 3–63 lowercase letters, digits, dots and hyphens",
+                bucket_help(b, "bucket names are 3–63 lowercase letters, digits, dots and hyphens"),
             );
         }
         if let Some(api) = &m.rest_api_id {

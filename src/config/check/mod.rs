@@ -251,6 +251,20 @@ fn is_instance_type(s: &str) -> bool {
         && parts[1..].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
 }
 
+/// The help for a bucket that is not a bucket name: the name inside an ARN or an `s3://`
+/// URL it was given as, else `default`.
+fn bucket_help(b: &str, default: &str) -> String {
+    let name = b
+        .strip_prefix("s3://")
+        .or_else(|| split_arn(b).filter(|a| a[2] == "s3").map(|a| a[5]))
+        .map(|rest| rest.split('/').next().unwrap_or(rest))
+        .filter(|name| bucket_problem(name).is_none());
+    match name {
+        Some(name) => format!("write the bucket's name, `{name}`, not its ARN or URL"),
+        None => default.to_owned(),
+    }
+}
+
 /// Why `b` is not a valid general-purpose S3 bucket name, if it is not.
 /// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>
 fn bucket_problem(b: &str) -> Option<&'static str> {

@@ -64,7 +64,11 @@ impl Checks {
                 if self.policy_safe(&at, b, "bucket name")
                     && let Some(why) = bucket_problem(b)
                 {
-                    self.err("CFG023", at, format!("`{b}` is not a valid S3 bucket name: {why}"), "bucket names are 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit");
+                    let help = bucket_help(
+                        b,
+                        "bucket names are 3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+                    );
+                    self.err("CFG023", at, format!("`{b}` is not a valid S3 bucket name: {why}"), help);
                 }
             }
             self.no_duplicates(&path!["teams", i, "buckets"], t.buckets.iter().map(String::as_str), "bucket");
@@ -75,7 +79,11 @@ impl Checks {
                         "CFG024",
                         at,
                         format!("`{it}` is not a SageMaker instance type"),
-                        "SageMaker instance types look like ml.t3.medium or ml.g5.xlarge",
+                        if is_instance_type(&format!("ml.{it}")) {
+                            format!("did you mean `ml.{it}`? SageMaker instance types start with `ml.`")
+                        } else {
+                            "SageMaker instance types look like ml.t3.medium or ml.g5.xlarge".to_owned()
+                        },
                     );
                 }
             }
