@@ -53,9 +53,11 @@ enum Command {
         /// Compare with the output on disk instead of writing; exit 1 when it is stale.
         #[arg(long)]
         check: bool,
-        /// Write even when the change deletes or replaces a Studio domain or user profile.
-        #[arg(long)]
-        allow_replace: bool,
+        /// Write even when the change deletes or replaces a Studio domain or user profile:
+        /// alone, every such change; `user:<name>` or `domain:<name>` (repeatable), that
+        /// profile or domain only.
+        #[arg(long, value_name = "SCOPE", num_args = 0..=1, default_missing_value = "all", action = clap::ArgAction::Append)]
+        allow_replace: Vec<String>,
     },
     /// Show what synth would change, per stack: resources added, removed, modified and
     /// replaced, and IAM statements added and removed.
@@ -142,7 +144,14 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
     };
     let result = match cli.command {
         Command::Synth { config, out: dir, format, check, allow_replace } => {
-            synth(&config, &dir, format, Mode { check, allow_replace }, out, err)
+            let approval = match output::diff::Approval::parse(&allow_replace) {
+                Ok(a) => a,
+                Err(why) => {
+                    let _ = writeln!(err, "error: {why}");
+                    return EXIT_USAGE;
+                }
+            };
+            synth(&config, &dir, format, Mode { check, approval }, out, err)
         }
         Command::Diff { config, out: dir, format, fail } => diff(&config, &dir, format, fail, out, err),
         Command::Validate { files, format } => Ok(validate(&files, format, out, err)),
@@ -191,10 +200,10 @@ fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write) {
 }
 
 /// How `synth` runs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Mode {
     check: bool,
-    allow_replace: bool,
+    approval: output::diff::Approval,
 }
 
 /// What `synth` would write into `dir`, and what is there now.
@@ -303,21 +312,25 @@ fn synth(
     }
     if on_disk.is_some() {
         let diff = output::diff::compute(&out_dir, on_disk.as_ref(), &bundle, &files)?;
-        let destructive = output::diff::destructive(&diff, &bundle, &loaded.org);
-        if !destructive.is_empty() {
-            if !mode.allow_replace {
-                // The gate compared with what is on disk; say when that is not what was written.
-                for note in &diff.notes {
-                    let _ = writeln!(err, "note: {note}");
-                }
-                return Err(Error::Invalid { file: Box::new(loaded.source), diags: destructive });
+        let (destructive, unmatched) = output::diff::destructive(&diff, &bundle, &loaded.org, &mode.approval);
+        for scope in &unmatched {
+            let _ = writeln!(
+                err,
+                "warning: --allow-replace {scope} approves nothing: no such profile or domain is deleted or replaced"
+            );
+        }
+        if destructive.iter().any(Diagnostic::is_error) {
+            // The gate compared with what is on disk; say when that is not what was written.
+            for note in &diff.notes {
+                let _ = writeln!(err, "note: {note}");
             }
-            let warned: Vec<Diagnostic> =
-                destructive.into_iter().map(|d| Diagnostic { severity: Severity::Warning, ..d }).collect();
-            warnings(&warned, &loaded.source, err);
+            return Err(Error::Invalid { file: Box::new(loaded.source), diags: destructive });
+        }
+        if !destructive.is_empty() {
+            warnings(&destructive, &loaded.source, err);
         }
         // A stack file that is not what synth last wrote could hide a deletion: never guess.
-        if !diff.notes.is_empty() && !mode.allow_replace {
+        if !diff.notes.is_empty() && !mode.approval.all {
             return Err(Error::BadOutput {
                 path: dir.to_owned(),
                 why: format!(

@@ -615,3 +615,47 @@ fn a_network_change_is_refused_with_advice_that_can_be_followed() {
     assert!(stdout.contains("ProfileNewcomer"), "{stdout}");
     assert!(!stdout.contains("synth refuses"), "{stdout}");
 }
+
+/// `--allow-replace user:<name>` approves one person's offboarding and nothing else: a VPC
+/// change in the same run is still refused, named with its own scope; an approval that
+/// matches nothing is said; the removed person's finding points at `users:`, not at whoever
+/// comes first, and says what happens to their access and home directory.
+#[test]
+fn scoped_approvals_let_through_what_they_name_and_nothing_else() {
+    let dir = temp_dir("estate-scoped");
+    let text = estate(6, 2, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let before = tree(&dir.join("out"));
+    let old_vpc = text.split("vpc_id: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let both = without_user(&text, "user000002").replace(&old_vpc, "vpc-0fffffffffffffff1");
+
+    let (code, err) = synth(&dir, &both, &["--allow-replace", "user:user000002", "--allow-replace", "user:nobody"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(tree(&dir.join("out")), before, "a refused run writes nothing");
+    assert!(err.contains("warning: --allow-replace user:nobody approves nothing"), "{err}");
+    assert!(err.contains("error[CFG050]: domain `domain0`"), "{err}");
+    assert!(err.contains("To approve this change alone: --allow-replace domain:domain0"), "{err}");
+    let bob = err.split("warning[CFG050]: user profile `user000002`").nth(1).expect(&err);
+    assert!(bob.contains("= at: users") && bob.contains("| ^^^^^"), "points at the users key: {bob}");
+    assert!(bob.contains("approved by --allow-replace") && bob.contains("home directory"), "{bob}");
+    assert!(bob.contains("end their sign-in"), "says how their access ends: {bob}");
+    assert!(!bob.contains("pass --allow-replace"), "no advice to pass what was passed: {bob}");
+
+    // Naming both domains as well lets the whole change through.
+    let all = [
+        "--allow-replace",
+        "user:user000002",
+        "--allow-replace",
+        "domain:domain0",
+        "--allow-replace",
+        "domain:domain1",
+    ];
+    let (code, err) = synth(&dir, &both, &all);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(err.matches("warning[CFG050]").count(), 3, "{err}");
+
+    // A scope of another kind is a usage error.
+    let (code, err) = synth(&dir, &text, &["--allow-replace", "team:team0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--allow-replace takes `user:<name>` or `domain:<name>`"), "{err}");
+}

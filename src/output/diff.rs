@@ -844,12 +844,31 @@ fn label(r: &ResourceChange) -> String {
 /// The safety gate: one error per domain or user profile the change would delete or replace,
 /// located at the org-file setting responsible where there is one. `bundle` and `org` are what
 /// `synth` is about to write.
-pub fn destructive(diff: &Diff, bundle: &Bundle, org: &crate::config::Org) -> Vec<Diagnostic> {
+///
+/// What `approval` covers comes back as warnings that say what happens to the people
+/// concerned; the rest as errors naming the scoped approval that would let it through. The
+/// scopes of `approval` that match no change come back too.
+pub fn destructive(
+    diff: &Diff,
+    bundle: &Bundle,
+    org: &crate::config::Org,
+    approval: &Approval,
+) -> (Vec<Diagnostic>, Vec<String>) {
     let mut out = Vec::new();
+    let mut approved = Vec::new();
+    let mut matched = BTreeSet::new();
+    // Someone no longer in the file was somewhere under `users:` (a domain, `domains:`): the
+    // finding points at that key, not at whoever comes first in the list.
+    let at_key = |d: Diagnostic| {
+        let whole_list = d.path().is_some_and(|p| matches!(p.0.as_slice(), [crate::path::Segment::Key(_)]));
+        if whole_list { d.on_key() } else { d }
+    };
     for s in &diff.stacks {
         for r in s.resources.iter().filter(|r| STATEFUL.contains(&r.type_name.as_str())) {
             let what = label(r);
             let profile = r.type_name == "AWS::SageMaker::UserProfile";
+            let name = r.old.get(if profile { "UserProfileName" } else { "DomainName" }).map(show).unwrap_or_default();
+            let scope = format!("{}:{name}", if profile { "user" } else { "domain" });
             let (message, at, help) = match r.change {
                 Change::Removed => {
                     let name = r.old.get(if profile { "UserProfileName" } else { "DomainName" }).map(show);
@@ -872,9 +891,9 @@ pub fn destructive(diff: &Diff, bundle: &Bundle, org: &crate::config::Org) -> Ve
                         format!("{what} would be deleted from stack `{}`: {why}", s.stack),
                         at,
                         if profile {
-                            "undo this change, or pass --allow-replace if you mean it: the profile leaves its stack and, with DeletionPolicy Retain, stays in the account with its home directory, unmanaged (delete it with `aws sagemaker delete-user-profile` when no longer needed)"
+                            "undo this change, or approve it if you mean it: the profile leaves its stack and, with DeletionPolicy Retain, stays in the account with its home directory, unmanaged (delete it with `aws sagemaker delete-user-profile` when no longer needed)"
                         } else {
-                            "undo this change, or pass --allow-replace if you mean it: the domain leaves its stack and, with DeletionPolicy Retain, stays in the account with its people's home directories, unmanaged"
+                            "undo this change, or approve it if you mean it: the domain leaves its stack and, with DeletionPolicy Retain, stays in the account with its people's home directories, unmanaged"
                         },
                     )
                 }
@@ -930,23 +949,76 @@ pub fn destructive(diff: &Diff, bundle: &Bundle, org: &crate::config::Org) -> Ve
                 }
                 Change::Added | Change::Modified => continue,
             };
-            out.push(Diagnostic::error("CFG050", at, message).help(help));
+            if approval.covers(&scope) {
+                matched.insert(scope.clone());
+                let consequence = if profile {
+                    "approved by --allow-replace: the profile stays in the account with its home directory (DeletionPolicy Retain), unmanaged; while it exists, the person can still open it if they can still sign in, so end their sign-in (IAM user, SAML or Identity Center assignment) to end their access, and delete the profile with `aws sagemaker delete-user-profile` once their files are saved"
+                } else {
+                    "approved by --allow-replace: the old domain stays in the account with its people's home directories (DeletionPolicy Retain), unmanaged; delete it with `aws sagemaker delete-domain` once their files are saved"
+                };
+                approved.push(at_key(Diagnostic::warning("CFG050", at, message).help(consequence)));
+            } else {
+                let help = format!("{help}. To approve this change alone: --allow-replace {scope}");
+                out.push(at_key(Diagnostic::error("CFG050", at, message).help(help)));
+            }
         }
     }
     // A team moved to another domain takes all its people with it: name a few, count the rest.
-    if out.len() > SHOWN {
-        let more = out.len() - SHOWN;
-        out.truncate(SHOWN);
-        out.push(
-            Diagnostic::error(
-                "CFG050",
-                OrgPath::root(),
-                format!("and {more} more domains or user profiles would be deleted or replaced"),
-            )
-            .help("`studioform diff` lists every change"),
-        );
+    let shorten = |list: &mut Vec<Diagnostic>, verb: &str| {
+        if list.len() > SHOWN {
+            let more = list.len() - SHOWN;
+            let severity = list[0].severity;
+            list.truncate(SHOWN);
+            list.push(Diagnostic {
+                severity,
+                ..Diagnostic::error(
+                    "CFG050",
+                    OrgPath::root(),
+                    format!("and {more} more domains or user profiles {verb}"),
+                )
+                .help("`studioform diff` lists every change")
+            });
+        }
+    };
+    shorten(&mut out, "would be deleted or replaced");
+    shorten(&mut approved, "are deleted or replaced, as approved");
+    out.extend(approved);
+    let unmatched = approval.scopes.iter().filter(|s| !matched.contains(*s)).cloned().collect();
+    (out, unmatched)
+}
+
+/// What `synth --allow-replace` approves: every deletion and replacement, or those of the
+/// named user profiles and domains only (`user:<name>`, `domain:<name>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Approval {
+    /// Everything (`--allow-replace` alone).
+    pub all: bool,
+    /// `user:<name>` and `domain:<name>`.
+    pub scopes: Vec<String>,
+}
+
+impl Approval {
+    /// Reads the values of `--allow-replace`: none (the flag alone) approves everything.
+    pub fn parse(values: &[String]) -> Result<Self, String> {
+        let mut approval = Self::default();
+        for v in values {
+            match v.split_once(':') {
+                _ if v.is_empty() || v == "all" => approval.all = true,
+                Some(("user" | "domain", name)) if !name.is_empty() => approval.scopes.push(v.clone()),
+                _ => {
+                    return Err(format!(
+                        "--allow-replace takes `user:<name>` or `domain:<name>` (or nothing, to approve every change), not `{v}`"
+                    ));
+                }
+            }
+        }
+        Ok(approval)
     }
-    out
+
+    /// True when the change of `scope` (`user:<name>`, `domain:<name>`) is approved.
+    pub fn covers(&self, scope: &str) -> bool {
+        self.all || self.scopes.iter().any(|s| s == scope)
+    }
 }
 
 /// How many deletions or replacements the gate names one by one.
