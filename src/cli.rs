@@ -350,10 +350,69 @@ fn synth(
         dir.display(),
         changes.len()
     );
+    changed_stacks(&changes, &bundle, on_disk.as_ref(), out, err);
     // Freeing an estate of many thousand profiles takes a noticeable share of the run; the
     // process is about to end, so let it happen off the main thread.
     std::thread::spawn(move || drop((loaded, bundle, files)));
     Ok(EXIT_OK)
+}
+
+/// After a write: the stacks whose templates changed (the ones to deploy), and the stacks no
+/// longer synthesized, which CloudFormation keeps running until they are deleted, with the
+/// commands to delete them in a safe order.
+fn changed_stacks(
+    changes: &[Change],
+    bundle: &crate::estate::Bundle,
+    on_disk: Option<&output::Manifest>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    /// How many changed stacks are named one by one.
+    const LISTED: usize = 20;
+    let deployed = |kind: &output::FileKind| matches!(kind, output::FileKind::Stack(k) if *k != crate::estate::layout::StackKind::Product);
+    let by_stem: std::collections::HashMap<String, &crate::estate::Stack> = bundle
+        .stacks
+        .iter()
+        .filter(|s| s.kind != crate::estate::layout::StackKind::Product)
+        .map(|s| (s.file_stem(), s))
+        .collect();
+    let stack_of = |path: &str| {
+        let stem = path.rsplit_once('.').map_or(path, |(stem, _)| stem);
+        by_stem.get(stem).map(|s| s.name.clone())
+    };
+    let changed: Vec<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Added(p) | Change::Modified(p) => stack_of(p),
+            Change::Removed(_) => None,
+        })
+        .collect();
+    if !changed.is_empty() {
+        let shown: Vec<&str> = changed.iter().take(LISTED).map(String::as_str).collect();
+        let more = changed.len().saturating_sub(LISTED);
+        let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let _ = writeln!(out, "changed stacks (deploy these): {}{tail}", shown.join(", "));
+    }
+    let mut gone: Vec<&output::Entry> = on_disk
+        .into_iter()
+        .flat_map(|m| &m.files)
+        .filter(|e| deployed(&e.kind) && changes.iter().any(|c| matches!(c, Change::Removed(p) if *p == e.path)))
+        .collect();
+    if gone.is_empty() {
+        return;
+    }
+    // The last deployed goes first: nothing of a later order imports from an earlier one's
+    // dependents.
+    gone.sort_by(|a, b| (b.order, &b.stack).cmp(&(a.order, &a.stack)));
+    let _ = writeln!(
+        err,
+        "warning: {} stack(s) no longer synthesized: their files were removed, but CloudFormation keeps them running. Deploy the new output first (so that no stack imports their exports any more), then delete them in this order:",
+        gone.len()
+    );
+    for e in gone {
+        let name = e.stack.as_deref().unwrap_or(&e.path);
+        let _ = writeln!(err, "  aws cloudformation delete-stack --stack-name {name}");
+    }
 }
 
 /// True when `path` is a file of a studioform output directory: the manifest of one of its

@@ -659,3 +659,37 @@ fn scoped_approvals_let_through_what_they_name_and_nothing_else() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--allow-replace takes `user:<name>` or `domain:<name>`"), "{err}");
 }
+
+/// Renaming a team retires its stack: synth says so, with the command to delete it after the
+/// new output is deployed, and lists the stacks that changed; a run that retires nothing
+/// warns of nothing.
+#[test]
+fn a_stack_that_leaves_the_output_is_named_with_how_to_delete_it() {
+    let dir = temp_dir("estate-orphan");
+    let text = estate(4, 2, 3);
+    let config = dir.join("org.yaml");
+    let out = dir.join("out");
+    std::fs::write(&config, &text).unwrap();
+    let args = ["synth", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let (code, stdout, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("changed stacks (deploy these): big-domain-domain0, big-domain-domain1"), "{stdout}");
+    assert!(!err.contains("no longer synthesized"), "{err}");
+
+    let renamed = text.replace("name: team2\n", "name: risk\n").replace("team: team2,", "team: risk,");
+    assert_ne!(renamed, text);
+    std::fs::write(&config, &renamed).unwrap();
+    let (code, stdout, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("big-team-risk"), "the new stack is listed to deploy: {stdout}");
+    assert!(err.contains("warning: 1 stack(s) no longer synthesized"), "{err}");
+    assert!(err.contains("Deploy the new output first"), "{err}");
+    assert!(err.contains("  aws cloudformation delete-stack --stack-name big-team-team2\n"), "{err}");
+    assert!(!out.join("stacks/big-team-team2.yaml").exists());
+
+    // Nothing changes: nothing listed, nothing retired.
+    let (code, stdout, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains("changed stacks"), "{stdout}");
+    assert!(!err.contains("no longer synthesized"), "{err}");
+}
