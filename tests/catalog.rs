@@ -270,6 +270,9 @@ fn custom_product_errors_name_the_template_and_its_line() {
         custom_error("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: {{nmae}}\n");
     assert!(err.contains("error[CFG040]: products/broken.yaml.hbs: line 5, column 20:"), "{err}");
     assert!(err.contains("catalog.custom[0]"), "{err}");
+    // A misspelt field: the likely one, and the fields there are.
+    assert!(err.contains("`nmae` is not in the data (strict mode: check the spelling); did you mean `name`?"), "{err}");
+    assert!(err.contains("each of `teams` has name, domain"), "{err}");
 
     let err = custom_error("Resources:\n  Topic: [\n");
     assert!(err.contains("products/broken.yaml.hbs: line 3 of the rendered template: not valid YAML"), "{err}");
@@ -277,4 +280,38 @@ fn custom_product_errors_name_the_template_and_its_line() {
     let err =
         custom_error("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayNam: {{name}}\n");
     assert!(err.contains("stack broken, resource Topic: AWS::SNS::Topic has no property `DisplayNam`"), "{err}");
+}
+
+/// The file a custom template entry names: the accepted names, with the path to rename it to,
+/// and a file that is not there, with the templates that are.
+#[test]
+fn custom_template_paths_get_help_that_names_real_paths() {
+    let dir = temp_dir("custom-paths");
+    std::fs::create_dir_all(dir.join("products")).unwrap();
+    std::fs::write(dir.join("products/team-bucket.yaml.hbs"), "Resources: {}\n").unwrap();
+    let config = dir.join("studioform.yaml");
+    let run = |entry: &str| {
+        let text = common::minimal()
+            + &format!("catalog:\n  portfolio: P\n  provider: Q\n  products: []\n  custom: [{entry}]\n");
+        std::fs::write(&config, text).unwrap();
+        let (code, _, err) =
+            cli(&["synth", "--config", config.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+        assert_eq!(code, 1, "{err}");
+        err
+    };
+    let err = run("products/Team_Bucket.yml");
+    assert!(err.contains("error[CFG032]"), "{err}");
+    assert!(err.contains("`<name>.yaml.hbs`, `<name>.yml.hbs` or `<name>.json.hbs`"), "{err}");
+    assert!(err.contains("help: rename it `products/team-bucket.yml.hbs`"), "{err}");
+
+    let err = run("products/team-bucketz.yaml.hbs");
+    assert!(
+        err.contains("error[CFG041]: custom product template `products/team-bucketz.yaml.hbs` does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `products/team-bucket.yaml.hbs`?"), "{err}");
+    assert!(!err.contains("fix the template"), "{err}");
+
+    let err = run("elsewhere/team-bucket.yaml.hbs");
+    assert!(err.contains("`elsewhere/` holds no `.hbs` template: create it, or correct the path"), "{err}");
 }

@@ -98,9 +98,10 @@ pub(super) fn stacks(
                     "fix the template; it is rendered with the org file's data, then read as a CloudFormation template",
                 ));
             }
-            Err(CustomError::Read(message)) => diags.push(
-                Diagnostic::error("CFG041", path!["catalog", "custom", i], message)
-                    .help("a custom product template is a regular file in the org file's directory or below it"),
+            Err(CustomError::Read(message, help)) => diags.push(
+                Diagnostic::error("CFG041", path!["catalog", "custom", i], message).help(help.unwrap_or_else(|| {
+                    "a custom product template is a regular file in the org file's directory or below it".into()
+                })),
             ),
         }
     }
@@ -548,11 +549,45 @@ fn launch_needs(custom: &CustomProduct, template: &serde_json::Value, i: usize) 
     out
 }
 
+/// The help for a custom template that does not exist: the templates in the folder it names
+/// (relative to the org file), the likely one first.
+fn nearby(base_dir: &FsPath, file: &str) -> String {
+    let (folder, _) = file.rsplit_once('/').unwrap_or(("", file));
+    // Only a folder inside the org file's (a link out of it is not listed).
+    let inside = base_dir
+        .canonicalize()
+        .ok()
+        .zip(base_dir.join(folder).canonicalize().ok())
+        .is_some_and(|(b, f)| f.starts_with(b));
+    let mut found: Vec<String> = std::fs::read_dir(base_dir.join(folder))
+        .ok()
+        .filter(|_| inside)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| n.ends_with(".hbs"))
+        .map(|n| if folder.is_empty() { n } else { format!("{folder}/{n}") })
+        .collect();
+    found.sort();
+    let where_ = if folder.is_empty() { "the org file's folder".to_owned() } else { format!("`{folder}/`") };
+    if found.is_empty() {
+        return format!(
+            "paths are relative to the org file's folder; {where_} holds no `.hbs` template: create it, or correct the path"
+        );
+    }
+    let names: Vec<&str> = found.iter().map(String::as_str).collect();
+    let guess = crate::diag::did_you_mean(file, &names).map(|b| format!("did you mean `{b}`? ")).unwrap_or_default();
+    let list = found.iter().take(10).map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ");
+    format!("{guess}templates in {where_}: {list}")
+}
+
 /// Why a custom product template could not be used.
 enum CustomError {
     /// The file cannot be read: outside the org file's directory, not a regular file, too
     /// large, not UTF-8.
-    Read(String),
+    Read(String, Option<String>),
     /// It does not render, or what it renders is not a template.
     Render(String),
 }
@@ -561,10 +596,15 @@ enum CustomError {
 /// file must be a regular file inside the org file's directory (after resolving links), and
 /// no error quotes more of it than the one rendered line at fault, shortened.
 fn custom_product(org: &Org, base_dir: &FsPath, file: &str) -> Result<serde_json::Value, CustomError> {
-    let bytes = crate::input::read_inside(base_dir, file, crate::input::MAX_CUSTOM_TEMPLATE_BYTES)
-        .map_err(|e| CustomError::Read(format!("cannot read custom product template {file}: {e}")))?;
+    let bytes = crate::input::read_inside(base_dir, file, crate::input::MAX_CUSTOM_TEMPLATE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            CustomError::Read(format!("custom product template `{file}` does not exist"), Some(nearby(base_dir, file)))
+        } else {
+            CustomError::Read(format!("cannot read custom product template {file}: {e}"), None)
+        }
+    })?;
     let text = String::from_utf8(bytes)
-        .map_err(|_| CustomError::Read(format!("custom product template {file} is not UTF-8 text")))?;
+        .map_err(|_| CustomError::Read(format!("custom product template {file} is not UTF-8 text"), None))?;
     let data = serde_json::to_value(org).unwrap_or_default();
     let rendered = crate::render::custom(&text, &data).map_err(|e| CustomError::Render(format!("{file}: {e}")))?;
     let node = crate::yaml::parse(&rendered).map_err(|e| {

@@ -18,7 +18,7 @@ pub const CUSTOM_DEADLINE: Duration = Duration::from_secs(20);
 
 /// Renders `template` with `data`. The error says where: `line L, column C: what`.
 pub fn prose<T: Serialize>(template: &str, data: &T) -> Result<String, String> {
-    registry().render_template(template, data).map_err(|e| describe(&e))
+    registry().render_template(template, data).map_err(|e| describe(&e, None))
 }
 
 fn registry() -> Handlebars<'static> {
@@ -47,7 +47,7 @@ fn custom_within(template: &str, data: &serde_json::Value, deadline: Duration) -
         None => e.reason().to_string(),
     })?;
     forbid_partials(&compiled.elements, 0)?;
-    let data = data.clone();
+    let owned = data.clone();
     let (send, receive) = std::sync::mpsc::channel();
     // A thread, so that a render that runs too long can be abandoned; the process ends soon
     // after with the error.
@@ -55,7 +55,7 @@ fn custom_within(template: &str, data: &serde_json::Value, deadline: Duration) -
         let mut hb = registry();
         hb.register_template("custom", compiled);
         let mut out = Capped(Vec::new());
-        let result = hb.render_to_write("custom", &data, &mut out);
+        let result = hb.render_to_write("custom", &owned, &mut out);
         let _ = send.send(result.map(|()| out.0));
     });
     if spawned.is_err() {
@@ -63,7 +63,7 @@ fn custom_within(template: &str, data: &serde_json::Value, deadline: Duration) -
     }
     match receive.recv_timeout(deadline) {
         Ok(Ok(bytes)) => String::from_utf8(bytes).map_err(|_| "renders to text that is not UTF-8".into()),
-        Ok(Err(e)) => Err(describe(&e)),
+        Ok(Err(e)) => Err(describe(&e, Some(data))),
         Err(_) => Err(format!(
             "rendering takes longer than {} s: loops nested over the org file's lists multiply; loop over fewer",
             deadline.as_secs_f64()
@@ -129,11 +129,17 @@ impl std::io::Write for Capped {
     }
 }
 
-fn describe(e: &RenderError) -> String {
+/// What went wrong, where; for a field that is not in `data` (when given), the fields that
+/// are, with the likely one first.
+fn describe(e: &RenderError, data: Option<&serde_json::Value>) -> String {
     let (position, reason) = match e.reason() {
         RenderErrorReason::TemplateError(t) => (t.pos(), t.reason().to_string()),
         RenderErrorReason::MissingVariable(Some(name)) => {
-            (e.line_no.zip(e.column_no), format!("`{name}` is not in the data (strict mode: check the spelling)"))
+            let fields = data.map(|d| format!("; {}", fields_help(name, d))).unwrap_or_default();
+            (
+                e.line_no.zip(e.column_no),
+                format!("`{name}` is not in the data (strict mode: check the spelling){fields}"),
+            )
         }
         RenderErrorReason::IOError(io) => (e.line_no.zip(e.column_no), io.to_string()),
         other => (e.line_no.zip(e.column_no), other.to_string()),
@@ -142,6 +148,31 @@ fn describe(e: &RenderError) -> String {
         Some((line, column)) => format!("line {line}, column {column}: {reason}"),
         None => reason,
     }
+}
+
+/// The fields a template can name: the org file's top-level keys, and the keys of the items
+/// of each of its lists (`teams`, `users`...), with a guess at the one `name` meant.
+fn fields_help(name: &str, data: &serde_json::Value) -> String {
+    let Some(top) = data.as_object() else { return String::new() };
+    let last = name.rsplit(['.', '/']).next().unwrap_or(name);
+    let mut known: Vec<&str> = top.keys().map(String::as_str).collect();
+    let mut lists = Vec::new();
+    for (key, value) in top {
+        let item_keys: Vec<&str> = value
+            .as_array()
+            .and_then(|items| items.iter().find_map(serde_json::Value::as_object))
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if !item_keys.is_empty() {
+            lists.push(format!("each of `{key}` has {}", item_keys.join(", ")));
+            known.extend(item_keys);
+        }
+    }
+    known.sort_unstable();
+    known.dedup();
+    let guess = crate::diag::did_you_mean(last, &known).map(|b| format!("did you mean `{b}`? ")).unwrap_or_default();
+    let top: Vec<&str> = top.keys().map(String::as_str).collect();
+    format!("{guess}the data has {}; {}", top.join(", "), lists.join("; "))
 }
 
 #[cfg(test)]

@@ -114,8 +114,11 @@ impl Checks {
                 self.err(
                     "CFG032",
                     at,
-                    format!("custom product template `{c}` must be a `<name>.yaml.hbs` or `<name>.json.hbs` file with a lowercase name"),
-                    "name it like templates/products/team-bucket.yaml.hbs",
+                    format!("custom product template `{c}` must be a `<name>.yaml.hbs`, `<name>.yml.hbs` or `<name>.json.hbs` file with a lowercase name"),
+                    format!(
+                        "rename it `{}`: the name before the extension is the product's, 1–40 lowercase letters, digits and hyphens",
+                        template_file_name(c)
+                    ),
                 );
             } else if names.contains(&name) {
                 self.err("CFG020", at, format!("product name `{name}` is used twice"), "rename one of the templates");
@@ -182,4 +185,24 @@ impl Checks {
             );
         }
     }
+}
+
+/// What a custom template at `path` would be called with an accepted extension and a product
+/// name: `products/Team_Bucket.yml` becomes `products/team-bucket.yml.hbs`.
+fn template_file_name(path: &str) -> String {
+    let (folder, file) = path.rsplit_once('/').map_or(("", path), |(d, f)| (d, f));
+    let file = file.strip_suffix(".hbs").unwrap_or(file);
+    let (stem, ext) = [".yaml", ".yml", ".json"]
+        .iter()
+        .find_map(|e| file.strip_suffix(e).map(|stem| (stem, *e)))
+        .unwrap_or((file.split('.').next().unwrap_or(file), ".yaml"));
+    let mut name: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-');
+    let name = if name.is_empty() { "product" } else { name };
+    let name: String = name.chars().take(40).collect();
+    if folder.is_empty() { format!("{name}{ext}.hbs") } else { format!("{folder}/{name}{ext}.hbs") }
 }
