@@ -258,3 +258,38 @@ fn fails_cleanly_when_s3_cannot_take_the_upload() {
     assert!(!stale.status.success());
     assert!(String::from_utf8_lossy(&stale.stderr).contains("changed after synth"));
 }
+
+/// After three synths the portfolio offers v1, v2 and v3 of a product; only v3's template is
+/// in the output. Publishing to a bucket that lacks v1 and v2 fails, naming them; to the bucket
+/// that has them, it succeeds. No credentials and no region: the error says to pass --region.
+#[test]
+fn publish_fails_when_the_portfolio_offers_versions_the_bucket_lacks() {
+    let moto = Moto::start();
+    moto.create_bucket("old-bucket");
+    moto.create_bucket("new-bucket");
+    let dir = temp_dir("publish-complete");
+    let with_units = std::fs::read_to_string(root().join("examples/acme.yaml")).unwrap();
+    let example = with_units.replace("  organizational_units: [ou-ab12-34cd56ef]\n", "");
+    let out = synth(&dir, &example);
+    assert!(publish(&moto, &out, "old-bucket").status.success());
+    let out = synth(&dir, &example.replace("[acme-nlp-data]", "[acme-nlp-data, acme-nlp-archive]"));
+    assert!(publish(&moto, &out, "old-bucket").status.success());
+    let out = synth(&dir, &example.replace("[acme-nlp-data]", "[acme-nlp-data, acme-nlp-archive, acme-nlp-x]"));
+
+    let fresh = publish(&moto, &out, "new-bucket");
+    assert!(!fresh.status.success(), "the portfolio would offer versions that cannot launch");
+    let err = String::from_utf8_lossy(&fresh.stderr);
+    assert!(err.contains("the portfolio offers 2 older template version(s) that are not in s3://new-bucket"), "{err}");
+    assert!(err.contains("(version v1 of product team)") && err.contains("(version v2 of product team)"), "{err}");
+
+    let complete = publish(&moto, &out, "old-bucket");
+    assert!(complete.status.success(), "{}", String::from_utf8_lossy(&complete.stderr));
+
+    let no_region = studioform(
+        &["publish", "--out", out.to_str().unwrap(), "--bucket", "old-bucket", "--endpoint-url", &moto.endpoint()],
+        true,
+    );
+    assert!(!no_region.status.success());
+    let err = String::from_utf8_lossy(&no_region.stderr);
+    assert!(err.contains("no AWS region configured: pass --region <region>"), "{err}");
+}

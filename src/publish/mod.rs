@@ -49,8 +49,19 @@ pub fn normalise_prefix(prefix: &str) -> String {
     if p.is_empty() || p.ends_with('/') { p.to_owned() } else { format!("{p}/") }
 }
 
-/// The uploads the manifest in `out` asks for, each checked against its recorded sha256.
-pub fn plan(out: &Path, prefix: &str) -> Result<Vec<Upload>, Error> {
+/// An older product version the portfolio still offers: its key must already be in the
+/// bucket, as its template is no longer in the output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Older {
+    /// Full object key (prefix included).
+    pub key: String,
+    /// What it is: `version v1 of product team`.
+    pub what: String,
+}
+
+/// The uploads the manifest in `out` asks for, each checked against its recorded sha256, and
+/// the older versions the portfolio references, which must be in the bucket already.
+pub fn plan(out: &Path, prefix: &str) -> Result<(Vec<Upload>, Vec<Older>), Error> {
     let dir = output::OutDir::open(out, output::Access::Read, output::Wait::Yes, &mut std::io::sink())?;
     let manifest: Manifest = dir.read_manifest()?.ok_or_else(|| Error::Publish {
         message: format!(
@@ -79,18 +90,28 @@ pub fn plan(out: &Path, prefix: &str) -> Result<Vec<Upload>, Error> {
         }
         uploads.push(Upload { path: entry.path.clone(), key: format!("{prefix}{key}"), body });
     }
-    Ok(uploads)
+    let older = manifest
+        .products
+        .iter()
+        .flat_map(|h| h.versions.iter().map(move |v| (h, v)))
+        .map(|(h, v)| Older {
+            key: format!("{prefix}{}", v.key),
+            what: format!("version {} of product {}", v.name, h.name),
+        })
+        .filter(|o| !uploads.iter().any(|u| u.key == o.key))
+        .collect();
+    Ok((uploads, older))
 }
 
 /// Uploads the product templates of `opts.out`, printing what it uploads and skips.
 pub fn publish(opts: &Options, out: &mut dyn Write) -> Result<Report, Error> {
     let prefix = normalise_prefix(&opts.prefix);
-    let uploads = plan(&opts.out, &prefix)?;
+    let (uploads, older) = plan(&opts.out, &prefix)?;
     if uploads.is_empty() {
         let _ = writeln!(out, "nothing to publish: the org file has no catalog products");
         return Ok(Report::default());
     }
-    let report = s3::upload(opts, &uploads, out)?;
+    let report = s3::upload(opts, &uploads, &older, out)?;
     let _ = writeln!(
         out,
         "published to s3://{}/{prefix}: {} uploaded, {} already there",
@@ -103,10 +124,10 @@ pub fn publish(opts: &Options, out: &mut dyn Write) -> Result<Report, Error> {
 
 #[cfg(not(feature = "publish"))]
 mod s3 {
-    use super::{Options, Report, Upload};
+    use super::{Older, Options, Report, Upload};
     use crate::Error;
 
-    pub(super) fn upload(_: &Options, _: &[Upload], _: &mut dyn std::io::Write) -> Result<Report, Error> {
+    pub(super) fn upload(_: &Options, _: &[Upload], _: &[Older], _: &mut dyn std::io::Write) -> Result<Report, Error> {
         Err(Error::Publish {
             message: "this studioform was built without S3 publishing: install it with `cargo install --path . --features publish`".into(),
         })
@@ -123,7 +144,7 @@ mod s3 {
     use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
     use aws_sdk_s3::primitives::ByteStream;
 
-    use super::{Options, Report, Upload};
+    use super::{Older, Options, Report, Upload};
     use crate::Error;
 
     /// An error and its causes, one after the other.
@@ -172,7 +193,9 @@ mod s3 {
             }
             other => {
                 let detail = chain(other);
-                if detail.to_lowercase().contains("credential") {
+                if detail.to_lowercase().contains("region") {
+                    "no AWS region configured: pass --region <region>, or set AWS_REGION".to_owned()
+                } else if detail.to_lowercase().contains("credential") {
                     "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role applies".to_owned()
                 } else {
                     format!("publishing s3://{bucket}/{key} failed: {detail}")
@@ -182,7 +205,12 @@ mod s3 {
         Error::Publish { message }
     }
 
-    pub(super) fn upload(opts: &Options, uploads: &[Upload], out: &mut dyn Write) -> Result<Report, Error> {
+    pub(super) fn upload(
+        opts: &Options,
+        uploads: &[Upload],
+        older: &[Older],
+        out: &mut dyn Write,
+    ) -> Result<Report, Error> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -227,6 +255,30 @@ mod s3 {
                     .map_err(|e| explain(opts, &u.key, &e))?;
                 let _ = writeln!(out, "uploaded  {} ({})", u.key, u.path);
                 report.uploaded.push(u.key.clone());
+            }
+            // The portfolio offers every version published so far: each must be there, or
+            // launching it fails. Their templates are no longer in the output to upload.
+            let mut missing = Vec::new();
+            for o in older {
+                match client.head_object().bucket(&opts.bucket).key(&o.key).send().await {
+                    Ok(_) => {}
+                    Err(SdkError::ServiceError(s)) if s.err().is_not_found() => missing.push(o),
+                    Err(e) => return Err(explain(opts, &o.key, &e)),
+                }
+            }
+            if !missing.is_empty() {
+                let shown: Vec<String> = missing.iter().take(10).map(|o| format!("{} ({})", o.key, o.what)).collect();
+                let more = missing.len().saturating_sub(10);
+                return Err(Error::Publish {
+                    message: format!(
+                        "the portfolio offers {} older template version(s) that are not in s3://{}: {}{}. Launching them would fail. Publish them from the output they were synthesized into (for example `git checkout <commit> -- {}` then `studioform publish` with the same bucket and prefix), then publish this output again",
+                        missing.len(),
+                        opts.bucket,
+                        shown.join(", "),
+                        if more > 0 { format!(" and {more} more") } else { String::new() },
+                        opts.out.display()
+                    ),
+                });
             }
             Ok(report)
         })
