@@ -24,6 +24,59 @@ pub const STARTER: &str = include_str!("../templates/starter.yaml");
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Only errors: no warnings, no summaries of what was written.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Colour in diagnostics: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Diagnostics for people, or one JSON object per line (on stderr) for tools.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+/// When diagnostics are coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    /// Position, snippet and help.
+    Human,
+    /// One JSON object per finding and line.
+    Json,
+}
+
+/// How findings and summaries are printed.
+#[derive(Clone, Copy, Debug, Default)]
+struct Ui {
+    quiet: bool,
+    json: bool,
+    color: bool,
+}
+
+impl Ui {
+    /// Prints `diags` (of `source`) to `w`, as this run prints findings.
+    fn findings(&self, w: &mut dyn Write, diags: &[Diagnostic], source: &Source) {
+        if self.json {
+            for d in diags {
+                let line = serde_json::to_string(&diag::JsonDiagnostic::new(d, source)).unwrap_or_default();
+                let _ = writeln!(w, "{line}");
+            }
+        } else if self.color {
+            let _ = w.write_all(diag::paint(&diag::render(diags, source)).as_bytes());
+        } else {
+            let _ = diag::write(w, diags, source);
+        }
+    }
 }
 
 /// How `validate` prints findings.
@@ -131,8 +184,15 @@ enum Command {
     Schema,
 }
 
-/// Runs studioform with `args` (the first is the program name).
+/// Runs studioform with `args` (the first is the program name), as if stderr were not a
+/// terminal.
 pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    run_on(args, out, err, false)
+}
+
+/// [`run`], told whether stderr is a terminal (where diagnostics are coloured unless NO_COLOR
+/// is set or `--color` says otherwise).
+pub fn run_on(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write, terminal: bool) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -141,6 +201,16 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
             let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
             return code;
         }
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let ui = Ui {
+        quiet: cli.quiet,
+        json: cli.message_format == MessageFormat::Json,
+        color: match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        },
     };
     let result = match cli.command {
         Command::Synth { config, out: dir, format, check, allow_replace } => {
@@ -151,10 +221,10 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
                     return EXIT_USAGE;
                 }
             };
-            synth(&config, &dir, format, Mode { check, approval }, out, err)
+            synth(&config, &dir, format, Mode { check, approval, ui }, out, err)
         }
-        Command::Diff { config, out: dir, format, fail } => diff(&config, &dir, format, fail, out, err),
-        Command::Validate { files, format } => Ok(validate(&files, format, out, err)),
+        Command::Diff { config, out: dir, format, fail } => diff(&config, &dir, format, fail, ui, out, err),
+        Command::Validate { files, format } => Ok(validate(&files, format, ui, out, err)),
         Command::Publish { out: dir, bucket, prefix, region, endpoint_url } => {
             let opts = crate::publish::Options { out: dir, bucket, prefix, region, endpoint_url };
             crate::publish::publish(&opts, out).map(|_| EXIT_OK)
@@ -169,7 +239,7 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
     match result {
         Ok(code) => code,
         Err(e) => {
-            let code = report(&e, err);
+            let code = report(&e, err, ui);
             // Findings about a large org file hold its whole tree; the process is about to
             // end, so free them off the main thread, as `synth` does with an estate.
             std::thread::spawn(move || drop(e));
@@ -179,11 +249,17 @@ pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mu
 }
 
 /// Prints an error and returns its exit code.
-fn report(e: &Error, err: &mut dyn Write) -> i32 {
+fn report(e: &Error, err: &mut dyn Write, ui: Ui) -> i32 {
     match e {
         Error::Invalid { file, diags } | Error::Unusable { file, diags } => {
-            let _ = diag::write(err, diags, file);
-            let _ = writeln!(err, "{e}");
+            let shown: Vec<Diagnostic> = diags.iter().filter(|d| !ui.quiet || d.is_error()).cloned().collect();
+            ui.findings(err, &shown, file);
+            if !ui.json {
+                let _ = writeln!(err, "{e}");
+            }
+        }
+        other if ui.json => {
+            let _ = writeln!(err, "{}", serde_json::json!({"severity": "error", "message": other.to_string()}));
         }
         other => {
             let _ = writeln!(err, "error: {other}");
@@ -192,10 +268,10 @@ fn report(e: &Error, err: &mut dyn Write) -> i32 {
     e.exit_code()
 }
 
-fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write) {
+fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write, ui: Ui) {
     let warnings: Vec<Diagnostic> = diags.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
-    if !warnings.is_empty() {
-        let _ = diag::write(err, &warnings, source);
+    if !warnings.is_empty() && !ui.quiet {
+        ui.findings(err, &warnings, source);
     }
 }
 
@@ -204,6 +280,7 @@ fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write) {
 struct Mode {
     check: bool,
     approval: output::diff::Approval,
+    ui: Ui,
 }
 
 /// What `synth` would write into `dir`, and what is there now.
@@ -228,9 +305,10 @@ fn build(
     loaded: config::Loaded,
     out: &output::OutDir,
     format: Option<Format>,
+    ui: Ui,
     err: &mut dyn Write,
 ) -> Result<Built, Error> {
-    warnings(&loaded.warnings, &loaded.source, err);
+    warnings(&loaded.warnings, &loaded.source, err, ui);
     let on_disk = out.read_manifest()?;
     let previous = output::previous(on_disk.as_ref());
     // Without a format asked for, compare in the one on disk, so that only real changes show.
@@ -248,12 +326,13 @@ fn diff(
     dir: &Path,
     format: DiffFormat,
     fail: bool,
+    ui: Ui,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<i32, Error> {
     let loaded = config::load(config)?;
     let out_dir = open_out(dir, output::Access::Read, err)?;
-    let built = build(loaded, &out_dir, None, err)?;
+    let built = build(loaded, &out_dir, None, ui, err)?;
     let mut diff = output::diff::compute(&out_dir, built.on_disk.as_ref(), &built.bundle, &built.files)?;
     if built.on_disk.is_none() {
         diff.notes.push(format!("{} holds no {}: everything is new", dir.display(), output::MANIFEST));
@@ -273,7 +352,7 @@ fn synth(
     let loaded = config::load(config)?;
     let access = if mode.check { output::Access::Read } else { output::Access::Write };
     let out_dir = open_out(dir, access, err)?;
-    let Built { loaded, bundle, files, on_disk } = build(loaded, &out_dir, Some(format), err)?;
+    let Built { loaded, bundle, files, on_disk } = build(loaded, &out_dir, Some(format), mode.ui, err)?;
     if mode.check {
         let changes = out_dir.changes(on_disk.as_ref(), &files)?;
         if changes.is_empty() {
@@ -327,7 +406,7 @@ fn synth(
             return Err(Error::Invalid { file: Box::new(loaded.source), diags: destructive });
         }
         if !destructive.is_empty() {
-            warnings(&destructive, &loaded.source, err);
+            warnings(&destructive, &loaded.source, err, mode.ui);
         }
         // A stack file that is not what synth last wrote could hide a deletion: never guess.
         if !diff.notes.is_empty() && !mode.approval.all {
@@ -341,6 +420,9 @@ fn synth(
         }
     }
     let changes = out_dir.write(on_disk.as_ref(), &files)?;
+    // --quiet: what was written, and the stacks to deploy or delete, are not said.
+    let (quiet_out, quiet_err) = (&mut std::io::sink(), &mut std::io::sink());
+    let (out, err): (&mut dyn Write, &mut dyn Write) = if mode.ui.quiet { (quiet_out, quiet_err) } else { (out, err) };
     let resources: usize = bundle.stacks.iter().map(crate::estate::Stack::resource_count).sum();
     let _ = writeln!(
         out,
@@ -430,7 +512,7 @@ fn written_by_synth(path: &std::path::Path) -> bool {
     })
 }
 
-fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+fn validate(files: &[PathBuf], format: FindingsFormat, ui: Ui, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut counts = (0, 0);
@@ -443,7 +525,7 @@ fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err:
                 continue;
             }
             Err(e) => {
-                code = code.max(report(&e, err));
+                code = code.max(report(&e, err, ui));
                 continue;
             }
         };
@@ -461,7 +543,8 @@ fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err:
         }
         match format {
             FindingsFormat::Human => {
-                let _ = diag::write(out, &diags, &source);
+                let shown: Vec<Diagnostic> = diags.iter().filter(|d| !ui.quiet || d.is_error()).cloned().collect();
+                ui.findings(out, &shown, &source);
             }
             FindingsFormat::Short => {
                 let _ = out.write_all(diag::render_lines(&diags, &source).as_bytes());
@@ -476,9 +559,10 @@ fn validate(files: &[PathBuf], format: FindingsFormat, out: &mut dyn Write, err:
         }
     }
     match format {
-        FindingsFormat::Human | FindingsFormat::Short => {
+        FindingsFormat::Human | FindingsFormat::Short if !ui.quiet => {
             let _ = writeln!(out, "{} file(s) checked: {} error(s), {} warning(s)", files.len(), counts.0, counts.1);
         }
+        FindingsFormat::Human | FindingsFormat::Short => {}
         FindingsFormat::Json => {
             let _ = out.write_all(crate::render::json(&serde_json::Value::Array(json)).as_bytes());
         }

@@ -272,6 +272,46 @@ fn underline_width(line: &str, start: Pos, end: Pos) -> usize {
     trimmed_to.saturating_sub(from).max(1)
 }
 
+/// `rendered` (from [`render`]) with ANSI colours, as compilers colour diagnostics on a
+/// terminal: the severity red or yellow and bold, the message bold, the gutter and the caret
+/// blue.
+pub fn paint(rendered: &str) -> String {
+    const RED: &str = "\x1b[1;31m";
+    const YELLOW: &str = "\x1b[1;33m";
+    const BLUE: &str = "\x1b[1;34m";
+    const BOLD: &str = "\x1b[1m";
+    const RESET: &str = "\x1b[0m";
+    let mut out = String::with_capacity(rendered.len() + rendered.len() / 8);
+    for line in rendered.split_inclusive('\n') {
+        let (text, newline) = line.strip_suffix('\n').map_or((line, ""), |t| (t, "\n"));
+        let header = [("error[", RED), ("warning[", YELLOW)].into_iter().find(|(p, _)| text.starts_with(p));
+        if let Some((prefix, colour)) = header
+            && let Some((label, message)) = text.split_once("]: ")
+        {
+            let level = &prefix[..prefix.len() - 1];
+            let code = &label[level.len()..];
+            let _ = write!(out, "{colour}{level}{code}]{RESET}{BOLD}: {message}{RESET}{newline}");
+            continue;
+        }
+        // The gutter: `  --> `, ` | `, ` = `, up to the first of them.
+        let gutter = ["--> ", "| ", "|", "= "]
+            .iter()
+            .filter_map(|m| text.find(m).map(|i| (i, m.len())))
+            .filter(|(i, _)| text[..*i].chars().all(|c| c == ' ' || c.is_ascii_digit()))
+            .min_by_key(|(i, _)| *i);
+        match gutter {
+            Some((i, len)) => {
+                let (head, rest) = text.split_at(i + len);
+                let rest =
+                    if rest.trim_start().starts_with('^') { format!("{RED}{rest}{RESET}") } else { rest.to_owned() };
+                let _ = write!(out, "{BLUE}{head}{RESET}{rest}{newline}");
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// Renders findings one per line: `file:line:col: severity CODE: message (at path) help: ...`.
 pub fn render_lines(diags: &[Diagnostic], source: &Source) -> String {
     let mut out = String::new();

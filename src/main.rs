@@ -8,6 +8,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code = studioform::cli::run(std::env::args(), &mut stdout.lock(), &mut stderr.lock());
+    let terminal = std::io::IsTerminal::is_terminal(&stderr);
+    let code = studioform::cli::run_on(std::env::args(), &mut stdout.lock(), &mut stderr.lock(), terminal);
     std::process::exit(code);
 }

@@ -1,0 +1,87 @@
+//! The terminal: colour where it helps and nowhere else, `--quiet`, and diagnostics as JSON
+//! for tools.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{cli, root, temp_dir};
+
+/// Runs the command line as the binary does, telling it whether stderr is a terminal.
+fn run_on(args: &[&str], terminal: bool) -> (i32, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("studioform".to_owned()).chain(args.iter().map(|s| (*s).to_owned()));
+    let code = studioform::cli::run_on(argv, &mut out, &mut err, terminal);
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+fn invalid() -> String {
+    root().join("tests/fixtures/invalid/instance_type_invalid.yaml").to_string_lossy().into_owned()
+}
+
+#[test]
+fn colour_on_a_terminal_only_and_never_with_no_color_or_color_never() {
+    let config = invalid();
+    let args = ["synth", "--config", &config, "--out", "unused-out"];
+    let (code, _, err) = run_on(&args, true);
+    assert_eq!(code, 1);
+    // NO_COLOR may be set where the tests run: colour on a terminal then depends on it.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    assert_eq!(err.contains("\x1b[1;31merror[CFG024]"), !no_color, "{err}");
+    let (_, _, err) = run_on(&args, false);
+    assert!(!err.contains('\x1b'), "not a terminal: plain text: {err}");
+    let (_, _, err) = run_on(&["--color", "never", "synth", "--config", &config], true);
+    assert!(!err.contains('\x1b'), "{err}");
+    let (_, _, err) = run_on(&["synth", "--config", &config, "--color", "always"], false);
+    assert!(
+        err.starts_with("\x1b[1;31merror[CFG024]\x1b[0m\x1b[1m: `g5.xlarge` is not a SageMaker instance type"),
+        "{err}"
+    );
+    assert!(err.contains("\x1b[1;34m  --> \x1b[0m"), "the gutter is blue: {err}");
+    // Without the colours, the same text.
+    let plain = run_on(&["synth", "--config", &config], false).2;
+    let stripped =
+        err.replace("\x1b[1;31m", "").replace("\x1b[1;34m", "").replace("\x1b[1m", "").replace("\x1b[0m", "");
+    assert_eq!(stripped, plain, "colour adds nothing but colour");
+}
+
+#[test]
+fn json_messages_one_per_line_for_tools() {
+    let config = invalid();
+    let (code, out, err) = cli(&["synth", "--config", &config, "--message-format", "json"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "{out}");
+    let lines: Vec<serde_json::Value> = err.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert_eq!(lines[0]["code"], "CFG024");
+    assert_eq!(lines[0]["severity"], "error");
+    assert_eq!((lines[0]["line"].as_u64(), lines[0]["column"].as_u64()), (Some(16), Some(22)));
+    assert_eq!(lines[0]["path"], "teams[0].instance_types[0]");
+    assert!(lines[0]["help"].as_str().unwrap().contains("ml.g5.xlarge"));
+
+    // An error that is not a finding is a JSON line too.
+    let (code, _, err) = cli(&["synth", "--config", "does-not-exist.yaml", "--message-format", "json"]);
+    assert_eq!(code, 2);
+    let line: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    assert!(line["message"].as_str().unwrap().contains("does-not-exist.yaml"), "{err}");
+}
+
+#[test]
+fn quiet_says_errors_and_nothing_else() {
+    let dir = temp_dir("terminal-quiet");
+    std::fs::write(dir.join("org.yaml"), common::minimal()).unwrap();
+    let config = dir.join("org.yaml");
+    let out = dir.join("out");
+    let args = ["synth", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let (code, stdout, err) = cli(&[&args[..], &["--quiet"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((stdout.as_str(), err.as_str()), ("", ""), "a quiet success prints nothing");
+    assert!(out.join("manifest.json").exists(), "and still writes");
+    let (code, stdout, _) = cli(&args);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("wrote "), "without --quiet the summary is there: {stdout}");
+
+    let (code, _, err) = cli(&["-q", "synth", "--config", &invalid()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error[CFG024]"), "errors are never quiet: {err}");
+}
