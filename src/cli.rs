@@ -182,6 +182,14 @@ enum Command {
     },
     /// Print the JSON Schema of the org file, for editor completion.
     Schema,
+    /// Print a shell completion script: `studioform completions bash > /etc/bash_completion.d/studioform`,
+    /// `studioform completions zsh > "${fpath[1]}/_studioform"`, `studioform completions fish >
+    /// ~/.config/fish/completions/studioform.fish`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs studioform with `args` (the first is the program name), as if stderr were not a
@@ -231,6 +239,14 @@ pub fn run_on(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: 
         }
         Command::Access { out: dir, format, who } => access(&dir, format, who.as_deref(), out, err),
         Command::Init { config, force } => init(&config, force, out),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // Into memory first: the generator panics on a write error, such as a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "studioform", &mut script);
+            let _ = out.write_all(&script);
+            Ok(EXIT_OK)
+        }
         Command::Schema => {
             let _ = out.write_all(crate::render::json(&config::json_schema()).as_bytes());
             Ok(EXIT_OK)

@@ -85,3 +85,22 @@ fn quiet_says_errors_and_nothing_else() {
     assert_eq!(code, 1);
     assert!(err.contains("error[CFG024]"), "errors are never quiet: {err}");
 }
+
+/// Completion scripts come from the same definition as the parser: every command and the
+/// scoped `--allow-replace` are in them.
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let (code, bash, _) = cli(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    for word in ["synth", "diff", "validate", "publish", "access", "init", "schema", "completions", "--allow-replace"] {
+        assert!(bash.contains(word), "bash completes {word}");
+    }
+    let (code, zsh, _) = cli(&["completions", "zsh"]);
+    assert_eq!(code, 0);
+    assert!(zsh.starts_with("#compdef studioform"), "{}", &zsh[..40.min(zsh.len())]);
+    let (code, fish, _) = cli(&["completions", "fish"]);
+    assert_eq!(code, 0);
+    assert!(fish.contains("complete -c studioform") && fish.contains("message-format"), "fish");
+    let (code, _, err) = cli(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "an unknown shell is a usage error: {err}");
+}
