@@ -219,3 +219,55 @@ fn never_panics_on_mangled_org_files() {
         }
     }
 }
+
+/// Uncomments the commented-out keys of `text` whose lines `keep` accepts.
+fn uncomment(text: &str, keep: impl Fn(&str) -> bool) -> String {
+    text.lines()
+        .map(|line| {
+            let indent = line.len() - line.trim_start().len();
+            let rest = &line.trim_start();
+            match rest.strip_prefix("# ") {
+                Some(body)
+                    if body
+                        .trim_start()
+                        .split(':')
+                        .next()
+                        .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                        && body.contains(':')
+                        && keep(body) =>
+                {
+                    format!("{}{body}", " ".repeat(indent))
+                }
+                _ => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `init`'s starter synthesizes as written, with every optional section uncommented, and in
+/// each identity mode its comments name (iam, saml, sso).
+#[test]
+fn the_starter_is_valid_with_every_optional_section() {
+    let starter = studioform::cli::STARTER;
+    assert!(starter.contains("sso: IAM Identity Center"), "the comments list sso");
+    for section in ["encryption:", "personas:", "mlflow:", "deployment:", "catalog:", "quotas:"] {
+        assert!(starter.contains(&format!("# {section}")), "{section} is in the starter");
+    }
+    let synthesizes = |text: &str, what: &str| {
+        let loaded =
+            config::load_str("studioform.yaml", text.to_owned()).unwrap_or_else(|e| panic!("{what}: {e:?}\n{text}"));
+        studioform::synth(&loaded, &Default::default(), studioform::render::Format::Yaml)
+            .unwrap_or_else(|d| panic!("{what}: {d:?}"));
+    };
+    synthesizes(starter, "as written");
+    let identity = |b: &str| b.starts_with("saml_") || b.starts_with("sso_") || b.starts_with("admin_groups");
+    let all = uncomment(starter, |b| !identity(b));
+    assert!(all.contains("\ncatalog:\n") && all.contains("\nquotas:\n") && all.contains("    persona: data-scientist"));
+    synthesizes(&all, "every optional section");
+    let saml = uncomment(starter, |b| b.starts_with("saml_")).replace("mode: iam ", "mode: saml");
+    synthesizes(&saml, "saml");
+    let sso = uncomment(starter, |b| b.starts_with("sso_") || b.starts_with("admin_groups"))
+        .replace("mode: iam ", "mode: sso");
+    synthesizes(&sso, "sso");
+}
