@@ -271,3 +271,22 @@ fn the_starter_is_valid_with_every_optional_section() {
         .replace("mode: iam ", "mode: sso");
     synthesizes(&sso, "sso");
 }
+
+/// A missing `domains:` is reported with every team that points at a domain, in one run; a
+/// file with another shape error as well stops at the shape, as before.
+#[test]
+fn a_missing_list_is_reported_with_what_points_into_it() {
+    let text = common::minimal();
+    let start = text.find("domains:").unwrap();
+    let end = start + text[start..].find("teams:").unwrap();
+    let without = format!("{}{}", &text[..start], &text[end..]);
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", without.clone()) else { panic!("invalid") };
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"CFG003"), "{diags:?}");
+    assert!(diags.iter().any(|d| d.code == "CFG021" && d.message.starts_with("unknown domain")), "{diags:?}");
+    assert!(!codes.contains(&"CFG027"), "no second finding about the missing list itself: {diags:?}");
+
+    let also_bad = without.replacen("version: 1", "version: 1\nunknown_key: 1", 1);
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", also_bad) else { panic!("invalid") };
+    assert!(diags.iter().all(|d| d.code != "CFG021"), "{diags:?}");
+}

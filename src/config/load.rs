@@ -71,7 +71,14 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
             ));
             return Err(Error::Invalid { file: Box::new(source), diags });
         }
-        _ => return Err(Error::Invalid { file: Box::new(source), diags }),
+        _ => {
+            // `domains:` or `teams:` missing, and nothing else wrong with the shape: the checks
+            // across sections run as if the list were empty, so that what points into it (every
+            // team of a missing `domains:`) is reported in the same run.
+            diags.extend(across_missing_lists(&source, &diags));
+            diags.sort_by_key(|d| source.locate(&d.at).map(|s| (s.start.line, s.start.col)));
+            return Err(Error::Invalid { file: Box::new(source), diags });
+        }
     };
     diags.extend(check::check(&org));
     // Report in file order, as a reader goes through the file.
@@ -81,4 +88,40 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
     }
     let base_dir = FsPath::new(name).parent().map(FsPath::to_path_buf).unwrap_or_default();
     Ok(Loaded { org, source, warnings: diags, base_dir })
+}
+
+/// The top-level lists the checks across sections can do without.
+const LISTS: [&str; 2] = ["domains", "teams"];
+
+/// The findings of the checks across sections on `source` with its missing [`LISTS`] empty,
+/// when those are the only shape errors (`shape`); none otherwise. Findings about the missing
+/// lists themselves are left out: the shape check reported them.
+fn across_missing_lists(source: &Source, shape: &[Diagnostic]) -> Vec<Diagnostic> {
+    let Some(crate::yaml::NodeKind::Map(entries)) = source.root.as_ref().map(|r| &r.kind) else { return Vec::new() };
+    let missing: Vec<&str> = LISTS.iter().copied().filter(|k| entries.find(k).is_none()).collect();
+    let only_missing = shape.iter().all(|d| d.code == "CFG003" && d.path().is_none_or(crate::path::Path::is_root));
+    if missing.is_empty() || shape.len() != missing.len() || !only_missing {
+        return Vec::new();
+    }
+    let mut text = source.text.clone();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    for key in &missing {
+        text.push_str(&format!("{key}: []\n"));
+    }
+    let Ok(root) = yaml::parse(&text) else { return Vec::new() };
+    let mut again = Vec::new();
+    let Some(json) = shape::check(&root, &json_schema(), &mut again) else { return Vec::new() };
+    let Ok(org) = serde_json::from_value::<Org>(json) else { return Vec::new() };
+    if !again.is_empty() {
+        return Vec::new();
+    }
+    check::check(&org)
+        .into_iter()
+        .filter(|d| {
+            let first = d.path().and_then(|p| p.0.first().cloned());
+            !matches!(first, Some(crate::path::Segment::Key(k)) if missing.contains(&k.as_str()))
+        })
+        .collect()
 }
