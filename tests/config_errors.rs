@@ -290,3 +290,70 @@ fn a_missing_list_is_reported_with_what_points_into_it() {
     let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", also_bad) else { panic!("invalid") };
     assert!(diags.iter().all(|d| d.code != "CFG021"), "{diags:?}");
 }
+
+/// An org file as an editor's YAML 1.2 reader sees it, as JSON.
+fn as_editor_sees(node: &studioform::yaml::Node) -> serde_json::Value {
+    use studioform::yaml::{NodeKind, Plain, Style, resolve_plain};
+    match &node.kind {
+        NodeKind::Scalar(s, Style::Quoted) => serde_json::Value::String(s.clone()),
+        NodeKind::Scalar(s, _) => match resolve_plain(s) {
+            Plain::Null => serde_json::Value::Null,
+            Plain::Bool(b) => serde_json::Value::Bool(b),
+            Plain::Int(i) => serde_json::Value::from(i),
+            Plain::Float(f) => serde_json::json!(f),
+            _ => serde_json::Value::String(s.clone()),
+        },
+        NodeKind::Seq(items) => serde_json::Value::Array(items.iter().map(as_editor_sees).collect()),
+        NodeKind::Map(entries) => {
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k.value.clone(), as_editor_sees(v))).collect())
+        }
+    }
+}
+
+/// The JSON Schema `studioform schema` prints flags, in an editor, every mistake of the
+/// invalid fixtures that a schema can express (a pattern, an enum, a type, a required or an
+/// unknown key, an empty list); the others need the whole file (references, duplicates,
+/// cross-field rules) or are not YAML at all. Every valid file passes it.
+#[test]
+fn the_json_schema_flags_what_it_can_express() {
+    // Fixtures whose mistake is beyond what a JSON Schema says.
+    const BEYOND: &[&str] = &[
+        "alias_bomb",                  // not loadable
+        "duplicate_key",               // YAML, before any schema
+        "not_yaml",                    // not YAML
+        "duplicate_team_names",        // uniqueness by name
+        "duplicate_user_in_domain",    // across lists
+        "same_person_twice_in_domain", // across lists
+        "logical_id_collision",        // names that collide once made ids
+        "unknown_domain_reference",    // references
+        "unknown_team_reference",      // references
+        "saml_without_provider",       // a key required by another key's value
+        "policy_variable_in_id",       // free text, checked for `${` by synth
+        "whitespace_in_id",            // free text, checked by synth
+        "reserved_user_tag",           // a list of reserved names
+        "unsupported_version",         // the walker reads range keywords itself: kept out
+    ];
+    let schema = config::json_schema();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let mut expressed = 0;
+    for path in yaml_files("tests/fixtures/invalid") {
+        let name = stem(&path);
+        if BEYOND.contains(&name.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let json = as_editor_sees(&studioform::yaml::parse(&text).unwrap());
+        assert!(!validator.is_valid(&json), "{name}: the schema does not flag it");
+        expressed += 1;
+    }
+    assert!(expressed >= 15, "{expressed}");
+    let mut valid = yaml_files("examples");
+    valid.extend(yaml_files("tests/fixtures/valid"));
+    // Unquoted numbers where text goes (`id: 123`): synth reads them as text, an editor
+    // following the schema's `string` flags them; quoting them satisfies both.
+    for path in valid.into_iter().filter(|p| stem(p) != "yaml_1_1_ids") {
+        let json = as_editor_sees(&studioform::yaml::parse(&std::fs::read_to_string(&path).unwrap()).unwrap());
+        let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", stem(&path));
+    }
+}

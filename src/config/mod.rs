@@ -26,6 +26,7 @@ pub struct Org {
     /// Org-file format version; this build reads version 1.
     pub version: u32,
     /// Short org name (lowercase letters, digits, hyphens): prefixes stack, role and export names.
+    #[schemars(length(max = 20), pattern(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"))]
     pub name: String,
     /// How people sign in and which tag binds a person to a user profile.
     pub identity: Identity,
@@ -38,8 +39,10 @@ pub struct Org {
     #[serde(default)]
     pub admins: Admins,
     /// Studio domains.
+    #[schemars(length(min = 1))]
     pub domains: Vec<Domain>,
     /// Teams: each gets an execution role isolated by its team tag.
+    #[schemars(length(min = 1))]
     pub teams: Vec<Team>,
     /// People: each gets a user profile in their team's domain.
     #[serde(default)]
@@ -147,6 +150,9 @@ pub struct Identity {
     pub user_tag: String,
     /// The IAM SAML provider (saml mode only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(
+        r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:saml-provider/[A-Za-z0-9_+=,.@/-]+$"
+    ))]
     pub saml_provider_arn: Option<String>,
     /// The IAM Identity Center instance (sso mode only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,12 +171,15 @@ fn default_user_tag() -> String {
 #[serde(deny_unknown_fields)]
 pub struct Network {
     /// The VPC id (`vpc-...`).
+    #[schemars(pattern(r"^vpc-[0-9a-f]{8,17}$"))]
     pub vpc_id: String,
     /// Subnets for Studio (`subnet-...`), 1 to 16.
+    #[schemars(inner(pattern(r"^subnet-[0-9a-f]{8,17}$")))]
     pub subnet_ids: Vec<String>,
     /// Security groups for Studio apps (`sg-...`), up to 5. When empty, each domain stack
     /// creates one that allows traffic between its own apps.
     #[serde(default)]
+    #[schemars(inner(pattern(r"^sg-[0-9a-f]{8,17}$")))]
     pub security_group_ids: Vec<String>,
     /// Whether Studio apps reach the internet directly. `false` (the default) makes domains
     /// `VpcOnly`: all traffic goes through your VPC.
@@ -184,6 +193,9 @@ pub struct Network {
 pub struct Encryption {
     /// KMS key ARN for Studio storage and team data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(
+        r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$"
+    ))]
     pub kms_key_arn: Option<String>,
 }
 
@@ -192,6 +204,9 @@ pub struct Encryption {
 #[serde(deny_unknown_fields)]
 pub struct Admins {
     /// IAM role or user ARNs that get the Studio admin policy.
+    #[schemars(inner(pattern(
+        r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:(role|user)/[A-Za-z0-9_+=,.@/-]+$"
+    )))]
     pub principals: Vec<String>,
 }
 
@@ -200,6 +215,7 @@ pub struct Admins {
 #[serde(deny_unknown_fields)]
 pub struct Domain {
     /// Domain name (letters, digits, hyphens; up to 40 characters).
+    #[schemars(pattern(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"))]
     pub name: String,
     /// Propagate the user profile name as `sourceIdentity`, so teammates can read each
     /// other's work but change only their own.
@@ -212,14 +228,17 @@ pub struct Domain {
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// Team name (lowercase letters, digits, hyphens; up to 32 characters).
+    #[schemars(length(max = 32), pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub name: String,
     /// The domain the team's people work in.
     pub domain: String,
     /// S3 buckets the team may read and write; no other bucket is reachable.
     #[serde(default)]
+    #[schemars(inner(pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")))]
     pub buckets: Vec<String>,
     /// Instance types the team may launch (`ml.t3.medium`...). Empty means any.
     #[serde(default)]
+    #[schemars(inner(pattern(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")))]
     pub instance_types: Vec<String>,
     /// What the team does: `data-scientist`, `mlops`, `compute`, or a key of `personas`.
     /// Without one, the team role may manage any SageMaker resource carrying its tag.
@@ -291,12 +310,14 @@ pub struct Mlflow {
     pub name: Option<String>,
     /// Managed: the artifact bucket, created with the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"))]
     pub artifact_bucket: Option<String>,
     /// Managed: `Small`, `Medium` or `Large` (default `Small`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<MlflowSize>,
     /// API Gateway: the REST API id fronting MLflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-z0-9]{10}$"))]
     pub rest_api_id: Option<String>,
     /// API Gateway: the stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -332,6 +353,9 @@ pub struct Deployment {
     pub role: bool,
     /// IAM roles or users (ARNs, this account) that get the policy to pass the role.
     #[serde(default)]
+    #[schemars(inner(pattern(
+        r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:(role|user)/[A-Za-z0-9_+=,.@/-]+$"
+    )))]
     pub pass_role_principals: Vec<String>,
 }
 
@@ -340,6 +364,7 @@ pub struct Deployment {
 #[serde(deny_unknown_fields)]
 pub struct User {
     /// User profile name.
+    #[schemars(pattern(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"))]
     pub name: String,
     /// The person's team.
     pub team: String,
@@ -360,13 +385,18 @@ pub struct Catalog {
     pub description: Option<String>,
     /// IAM role, user or group ARNs that may launch the products (cloud admins).
     #[serde(default)]
+    #[schemars(inner(pattern(
+        r"^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:(role|user|group)/[A-Za-z0-9_+=,.@/-]+$"
+    )))]
     pub launch_principals: Vec<String>,
     /// AWS account ids the portfolio is shared with.
     #[serde(default)]
+    #[schemars(inner(pattern(r"^[0-9]{12}$")))]
     pub share_with_accounts: Vec<String>,
     /// AWS Organizations units (`ou-...`, or the root `r-...`) to roll the portfolio out to:
     /// a StackSet with service-managed permissions deploys it to every account in them.
     #[serde(default)]
+    #[schemars(inner(pattern(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")))]
     pub organizational_units: Vec<String>,
     /// Create a `team=<name>` TagOption for each team and associate them with the portfolio,
     /// so launchers pick a team tag from a list. Off by default: a TagOption is unique in an
