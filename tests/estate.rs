@@ -693,3 +693,21 @@ fn a_stack_that_leaves_the_output_is_named_with_how_to_delete_it() {
     assert!(!stdout.contains("changed stacks"), "{stdout}");
     assert!(!err.contains("no longer synthesized"), "{err}");
 }
+
+/// Renaming a person (same id, new name) is recognised as a rename: the finding points at the
+/// new name and says how to keep their home directory.
+#[test]
+fn a_renamed_person_is_recognised_as_a_rename() {
+    let dir = temp_dir("estate-rename-person");
+    let text = estate(4, 1, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let renamed = text.replacen("name: user000001,", "name: ursula,", 1);
+    assert_ne!(renamed, text);
+    let (code, err) = synth(&dir, &renamed, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("user profile `user000001` would be deleted"), "{err}");
+    assert!(err.contains("the person with id `user000001` is now named `ursula`"), "{err}");
+    assert!(err.contains("= at: users[1].name"), "{err}");
+    assert!(err.contains("keep `name: user000001`"), "{err}");
+    assert!(err.contains("To approve this change alone: --allow-replace user:user000001"), "{err}");
+}
