@@ -870,58 +870,7 @@ pub fn destructive(
             let name = r.old.get(if profile { "UserProfileName" } else { "DomainName" }).map(show).unwrap_or_default();
             let scope = format!("{}:{name}", if profile { "user" } else { "domain" });
             let (message, at, help) = match r.change {
-                Change::Removed => {
-                    let name = r.old.get(if profile { "UserProfileName" } else { "DomainName" }).map(show);
-                    let user = name.as_ref().and_then(|n| org.users.iter().position(|u| &u.name == n));
-                    // The same person (by the id the profile is tagged with) under a new name.
-                    let renamed = profile.then(|| user.is_none()).filter(|gone| *gone).and_then(|_| {
-                        let tags = r.old.get("Tags")?.as_array()?;
-                        let id =
-                            tags.iter().find(|t| t.get("Key").map(show).as_deref() == Some(&org.identity.user_tag))?;
-                        let id = id.get("Value").map(show)?;
-                        let i = org.users.iter().position(|u| u.id == id)?;
-                        Some((i, id))
-                    });
-                    if let (Some((i, id)), Some(old)) = (&renamed, &name) {
-                        let new = &org.users[*i].name;
-                        (
-                            format!(
-                                "{what} would be deleted from stack `{}`: the person with id `{id}` is now named `{new}`, and a profile's name cannot change, so `{new}` would get a new, empty profile",
-                                s.stack
-                            ),
-                            OrgPath::root().key("users").index(*i).key("name"),
-                            format!(
-                                "a user profile's name is create-only. To keep their home directory, keep `name: {old}` (the name of the profile, not how the person is shown); or approve the new profile: the old one stays in the account with its home directory, unmanaged"
-                            ),
-                        )
-                    } else {
-                        let why = match (&r.moves_to, user) {
-                            (Some(to), _) => format!(
-                                "it would move to stack `{to}`, and CloudFormation deletes it from `{}` first",
-                                s.stack
-                            ),
-                            (None, Some(_)) if profile => {
-                                "the person's team is now in another domain, where they get a new, empty profile"
-                                    .to_owned()
-                            }
-                            _ => "it is no longer in the org file".to_owned(),
-                        };
-                        let at = match user {
-                            Some(i) if profile => OrgPath::root().key("users").index(i).key("team"),
-                            _ => OrgPath::root().key(if profile { "users" } else { "domains" }),
-                        };
-                        (
-                        format!("{what} would be deleted from stack `{}`: {why}", s.stack),
-                        at,
-                        if profile {
-                            "undo this change, or approve it if you mean it: the profile leaves its stack and, with DeletionPolicy Retain, stays in the account with its home directory, unmanaged (delete it with `aws sagemaker delete-user-profile` when no longer needed)"
-                        } else {
-                            "undo this change, or approve it if you mean it: the domain leaves its stack and, with DeletionPolicy Retain, stays in the account with its people's home directories, unmanaged"
-                        }
-                        .to_owned(),
-                    )
-                    }
-                }
+                Change::Removed => removed(r, &s.stack, org, &name),
                 Change::Replaced => {
                     let changes: Vec<String> = r
                         .replaced_because
@@ -1010,6 +959,50 @@ pub fn destructive(
     out.extend(approved);
     let unmatched = approval.scopes.iter().filter(|s| !matched.contains(*s)).cloned().collect();
     (out, unmatched)
+}
+
+/// The finding for a domain or user profile that leaves its stack (named `name`): its
+/// message, the org-file setting responsible, and the help.
+fn removed(r: &ResourceChange, stack: &str, org: &crate::config::Org, name: &str) -> (String, OrgPath, String) {
+    let what = label(r);
+    let profile = r.type_name == "AWS::SageMaker::UserProfile";
+    let user = org.users.iter().position(|u| u.name == name);
+    if profile && user.is_none() {
+        // The same person, by the id the profile is tagged with, under a new name.
+        let id = r.old.get("Tags").and_then(Value::as_array).and_then(|tags| {
+            let tag = tags.iter().find(|t| t.get("Key").map(show).as_deref() == Some(&org.identity.user_tag))?;
+            tag.get("Value").map(show)
+        });
+        if let Some((i, id)) = id.and_then(|id| Some((org.users.iter().position(|u| u.id == id)?, id))) {
+            let new = &org.users[i].name;
+            return (
+                format!(
+                    "{what} would be deleted from stack `{stack}`: the person with id `{id}` is now named `{new}`, and a profile's name cannot change, so `{new}` would get a new, empty profile"
+                ),
+                OrgPath::root().key("users").index(i).key("name"),
+                format!(
+                    "a user profile's name is create-only. To keep their home directory, keep `name: {name}` (the name of the profile, not how the person is shown); or approve the new profile: the old one stays in the account with its home directory, unmanaged"
+                ),
+            );
+        }
+    }
+    let why = match (&r.moves_to, user) {
+        (Some(to), _) => format!("it would move to stack `{to}`, and CloudFormation deletes it from `{stack}` first"),
+        (None, Some(_)) if profile => {
+            "the person's team is now in another domain, where they get a new, empty profile".to_owned()
+        }
+        _ => "it is no longer in the org file".to_owned(),
+    };
+    let at = match user {
+        Some(i) if profile => OrgPath::root().key("users").index(i).key("team"),
+        _ => OrgPath::root().key(if profile { "users" } else { "domains" }),
+    };
+    let help = if profile {
+        "undo this change, or approve it if you mean it: the profile leaves its stack and, with DeletionPolicy Retain, stays in the account with its home directory, unmanaged (delete it with `aws sagemaker delete-user-profile` when no longer needed)"
+    } else {
+        "undo this change, or approve it if you mean it: the domain leaves its stack and, with DeletionPolicy Retain, stays in the account with its people's home directories, unmanaged"
+    };
+    (format!("{what} would be deleted from stack `{stack}`: {why}"), at, help.to_owned())
 }
 
 /// What `synth --allow-replace` approves: every deletion and replacement, or those of the
