@@ -64,6 +64,20 @@ struct Ui {
 }
 
 impl Ui {
+    /// Prints a message that is not a finding about a file (`level` is `error`, `warning` or
+    /// `note`): `level: message` for people, a JSON object with `--message-format json`;
+    /// nothing but errors with `--quiet`.
+    fn say(&self, w: &mut dyn Write, level: &str, message: &str) {
+        if self.quiet && level != "error" {
+            return;
+        }
+        let _ = if self.json {
+            writeln!(w, "{}", serde_json::json!({"severity": level, "message": message}))
+        } else {
+            writeln!(w, "{level}: {message}")
+        };
+    }
+
     /// Prints `diags` (of `source`) to `w`, as this run prints findings.
     fn findings(&self, w: &mut dyn Write, diags: &[Diagnostic], source: &Source) {
         if self.json {
@@ -274,12 +288,7 @@ fn report(e: &Error, err: &mut dyn Write, ui: Ui) -> i32 {
                 let _ = writeln!(err, "{e}");
             }
         }
-        other if ui.json => {
-            let _ = writeln!(err, "{}", serde_json::json!({"severity": "error", "message": other.to_string()}));
-        }
-        other => {
-            let _ = writeln!(err, "error: {other}");
-        }
+        other => ui.say(err, "error", &other.to_string()),
     }
     e.exit_code()
 }
@@ -409,15 +418,14 @@ fn synth(
         let diff = output::diff::compute(&out_dir, on_disk.as_ref(), &bundle, &files)?;
         let (destructive, unmatched) = output::diff::destructive(&diff, &bundle, &loaded.org, &mode.approval);
         for scope in &unmatched {
-            let _ = writeln!(
-                err,
-                "warning: --allow-replace {scope} approves nothing: no such profile or domain is deleted or replaced"
-            );
+            let message =
+                format!("--allow-replace {scope} approves nothing: no such profile or domain is deleted or replaced");
+            mode.ui.say(err, "warning", &message);
         }
         if destructive.iter().any(Diagnostic::is_error) {
             // The gate compared with what is on disk; say when that is not what was written.
             for note in &diff.notes {
-                let _ = writeln!(err, "note: {note}");
+                mode.ui.say(err, "note", note);
             }
             return Err(Error::Invalid { file: Box::new(loaded.source), diags: destructive });
         }
@@ -436,9 +444,9 @@ fn synth(
         }
     }
     let changes = out_dir.write(on_disk.as_ref(), &files)?;
-    // --quiet: what was written, and the stacks to deploy or delete, are not said.
-    let (quiet_out, quiet_err) = (&mut std::io::sink(), &mut std::io::sink());
-    let (out, err): (&mut dyn Write, &mut dyn Write) = if mode.ui.quiet { (quiet_out, quiet_err) } else { (out, err) };
+    // --quiet: what was written, and the stacks to deploy, are not said.
+    let quiet = &mut std::io::sink();
+    let out: &mut dyn Write = if mode.ui.quiet { quiet } else { out };
     let resources: usize = bundle.stacks.iter().map(crate::estate::Stack::resource_count).sum();
     let _ = writeln!(
         out,
@@ -448,7 +456,7 @@ fn synth(
         dir.display(),
         changes.len()
     );
-    changed_stacks(&changes, &bundle, on_disk.as_ref(), out, err);
+    changed_stacks(&changes, &bundle, on_disk.as_ref(), mode.ui, out, err);
     // Freeing an estate of many thousand profiles takes a noticeable share of the run; the
     // process is about to end, so let it happen off the main thread.
     std::thread::spawn(move || drop((loaded, bundle, files)));
@@ -462,6 +470,7 @@ fn changed_stacks(
     changes: &[Change],
     bundle: &crate::estate::Bundle,
     on_disk: Option<&output::Manifest>,
+    ui: Ui,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) {
@@ -491,40 +500,51 @@ fn changed_stacks(
         let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
         let _ = writeln!(out, "changed stacks (deploy these): {}{tail}", shown.join(", "));
     }
+    let removed: std::collections::HashSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Removed(p) => Some(p.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut gone: Vec<&output::Entry> = on_disk
         .into_iter()
         .flat_map(|m| &m.files)
-        .filter(|e| deployed(&e.kind) && changes.iter().any(|c| matches!(c, Change::Removed(p) if *p == e.path)))
+        .filter(|e| deployed(&e.kind) && removed.contains(e.path.as_str()))
         .collect();
     if gone.is_empty() {
         return;
     }
-    // The last deployed goes first: nothing of a later order imports from an earlier one's
-    // dependents.
+    // In reverse deploy order: a stack that imports another's exports deploys after it, so
+    // it is deleted before it.
     gone.sort_by(|a, b| (b.order, &b.stack).cmp(&(a.order, &a.stack)));
-    let _ = writeln!(
-        err,
-        "warning: {} stack(s) no longer synthesized: their files were removed, but CloudFormation keeps them running. Deploy the new output first (so that no stack imports their exports any more), then delete them in this order:",
+    let mut message = format!(
+        "{} stack(s) no longer synthesized: their files were removed, but CloudFormation keeps them running. Deploy the new output first (so that no stack imports their exports any more), then delete them in this order:",
         gone.len()
     );
     for e in gone {
         let name = e.stack.as_deref().unwrap_or(&e.path);
-        let _ = writeln!(err, "  aws cloudformation delete-stack --stack-name {name}");
+        message.push_str(&format!("\n  aws cloudformation delete-stack --stack-name {name}"));
     }
+    ui.say(err, "warning", &message);
 }
+
+/// The files each folder's studioform manifest lists (none when it has no readable one), read
+/// once per folder however many of its files are validated.
+type Listed = std::collections::HashMap<PathBuf, Option<std::collections::HashSet<String>>>;
 
 /// True when `path` is a file of a studioform output directory: the manifest of one of its
 /// parent folders (up to three levels up) lists it.
-fn written_by_synth(path: &std::path::Path) -> bool {
+fn written_by_synth(path: &std::path::Path, listed: &mut Listed) -> bool {
     let Ok(path) = path.canonicalize() else { return false };
     path.ancestors().skip(1).take(3).any(|dir| {
-        let Ok(bytes) = crate::input::read(&dir.join(crate::output::MANIFEST), crate::input::MAX_INPUT_BYTES) else {
-            return false;
-        };
-        let Ok(manifest) = serde_json::from_slice::<crate::output::Manifest>(&bytes) else { return false };
+        let files = listed.entry(dir.to_owned()).or_insert_with(|| {
+            let bytes = crate::input::read(&dir.join(crate::output::MANIFEST), crate::input::MAX_INPUT_BYTES).ok()?;
+            let manifest = serde_json::from_slice::<crate::output::Manifest>(&bytes).ok()?;
+            Some(manifest.files.into_iter().map(|e| e.path).collect())
+        });
         let Ok(rel) = path.strip_prefix(dir) else { return false };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        manifest.files.iter().any(|e| e.path == rel)
+        files.as_ref().is_some_and(|f| f.contains(&rel.to_string_lossy().replace('\\', "/")))
     })
 }
 
@@ -532,6 +552,7 @@ fn validate(files: &[PathBuf], format: FindingsFormat, ui: Ui, out: &mut dyn Wri
     let mut code = EXIT_OK;
     let mut json = Vec::new();
     let mut counts = (0, 0);
+    let mut listed = Listed::new();
     for path in files {
         let (source, diags) = match crate::validate::file(path) {
             Ok(found) => found,
@@ -548,20 +569,20 @@ fn validate(files: &[PathBuf], format: FindingsFormat, ui: Ui, out: &mut dyn Wri
         let mut diags = diags;
         // synth's README deploys its stacks through a bucket, and Service Catalog reads products
         // from one: the inline-size warning is moot for what synth wrote, as synth says.
-        if written_by_synth(path) {
+        if written_by_synth(path, &mut listed) {
             diags.retain(|d| d.code != "TPL503");
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         counts.0 += errors;
         counts.1 += diags.len() - errors;
+        if ui.quiet {
+            diags.retain(Diagnostic::is_error);
+        }
         if errors > 0 {
             code = code.max(EXIT_INVALID);
         }
         match format {
-            FindingsFormat::Human => {
-                let shown: Vec<Diagnostic> = diags.iter().filter(|d| !ui.quiet || d.is_error()).cloned().collect();
-                ui.findings(out, &shown, &source);
-            }
+            FindingsFormat::Human => ui.findings(out, &diags, &source),
             FindingsFormat::Short => {
                 let _ = out.write_all(diag::render_lines(&diags, &source).as_bytes());
             }

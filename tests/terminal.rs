@@ -104,3 +104,37 @@ fn completions_for_bash_zsh_and_fish() {
     let (code, _, err) = cli(&["completions", "tcsh"]);
     assert_eq!(code, 2, "an unknown shell is a usage error: {err}");
 }
+
+/// With `--message-format json` every line synth writes to stderr is JSON, warnings that are
+/// not findings too; `--quiet` drops those warnings.
+#[test]
+fn json_and_quiet_hold_for_warnings_that_are_not_findings() {
+    let dir = temp_dir("terminal-retired");
+    let config = dir.join("org.yaml");
+    let out = dir.join("out");
+    let text = common::estate(4, 1, 3);
+    std::fs::write(&config, &text).unwrap();
+    let args = ["synth", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    assert_eq!(cli(&args).0, 0);
+    let renamed = text.replace("name: team2\n", "name: risk\n").replace("team: team2,", "team: risk,");
+    std::fs::write(&config, &renamed).unwrap();
+    let (code, _, err) = cli(&[&args[..], &["--message-format", "json", "--allow-replace", "user:nobody"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = err.lines().map(|l| serde_json::from_str(l).expect(l)).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"].as_str().unwrap().starts_with("--allow-replace user:nobody approves nothing")),
+        "{err}"
+    );
+    assert!(
+        lines.iter().any(|l| l["severity"] == "warning"
+            && l["message"].as_str().unwrap().contains("delete-stack --stack-name big-team-team2")),
+        "{err}"
+    );
+
+    std::fs::write(&config, &text).unwrap();
+    let (code, stdout, err) = cli(&[&args[..], &["--quiet", "--allow-replace", "user:nobody"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((stdout.as_str(), err.as_str()), ("", ""), "quiet: no warnings");
+}
