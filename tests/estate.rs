@@ -16,13 +16,24 @@ use studioform::render::Format;
 /// Writes `text` as the org file in `dir` and synthesizes into `dir/out`; returns the exit
 /// code and stderr.
 fn synth(dir: &Path, text: &str, extra: &[&str]) -> (i32, String) {
+    let (code, _, err) = synth_said(dir, text, extra);
+    (code, err)
+}
+
+/// [`synth`], with what it printed to stdout too.
+fn synth_said(dir: &Path, text: &str, extra: &[&str]) -> (i32, String, String) {
     let config = dir.join("org.yaml");
     std::fs::write(&config, text).unwrap();
     let out = dir.join("out");
     let mut args = vec!["synth", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
     args.extend(extra);
-    let (code, _, err) = cli(&args);
-    (code, err)
+    cli(&args)
+}
+
+/// `text` with its VPC id replaced by another.
+fn with_other_vpc(text: &str) -> String {
+    let old = text.split("vpc_id: ").nth(1).unwrap().split_whitespace().next().unwrap();
+    text.replace(old, "vpc-0fffffffffffffff1")
 }
 
 fn diff(dir: &Path, text: &str, format: &str) -> (i32, String) {
@@ -590,12 +601,8 @@ fn a_network_change_is_refused_with_advice_that_can_be_followed() {
     let dir = temp_dir("estate-vpc");
     let text = estate(4, 2, 2);
     assert_eq!(synth(&dir, &text, &[]).0, 0);
-    let old_vpc = text.split("vpc_id: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
-    let moved = text.replace(&old_vpc, "vpc-0fffffffffffffff1");
-    std::fs::write(dir.join("org.yaml"), &moved).unwrap();
-    let config = dir.join("org.yaml");
-    let out = dir.join("out");
-    let (code, stdout, _) = cli(&["diff", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let moved = with_other_vpc(&text);
+    let (code, stdout) = diff(&dir, &moved, "text");
     assert_eq!(code, 0, "diff informs; --fail makes it fail");
     assert!(stdout.contains("[~] AWS::SageMaker::Domain Domain in big-domain-domain0: VpcId"), "{stdout}");
     assert!(
@@ -610,8 +617,7 @@ fn a_network_change_is_refused_with_advice_that_can_be_followed() {
 
     // Someone joining deletes nothing: diff says nothing of a refusal.
     let joined = text.replace("users:\n", "users:\n  - name: newcomer\n    team: team0\n    id: newcomer\n");
-    std::fs::write(&config, &joined).unwrap();
-    let (_, stdout, _) = cli(&["diff", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let (_, stdout) = diff(&dir, &joined, "text");
     assert!(stdout.contains("ProfileNewcomer"), "{stdout}");
     assert!(!stdout.contains("synth refuses"), "{stdout}");
 }
@@ -626,8 +632,7 @@ fn scoped_approvals_let_through_what_they_name_and_nothing_else() {
     let text = estate(6, 2, 2);
     assert_eq!(synth(&dir, &text, &[]).0, 0);
     let before = tree(&dir.join("out"));
-    let old_vpc = text.split("vpc_id: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
-    let both = without_user(&text, "user000002").replace(&old_vpc, "vpc-0fffffffffffffff1");
+    let both = with_other_vpc(&without_user(&text, "user000002"));
 
     let (code, err) = synth(&dir, &both, &["--allow-replace", "user:user000002", "--allow-replace", "user:nobody"]);
     assert_eq!(code, 1, "{err}");
@@ -667,19 +672,15 @@ fn scoped_approvals_let_through_what_they_name_and_nothing_else() {
 fn a_stack_that_leaves_the_output_is_named_with_how_to_delete_it() {
     let dir = temp_dir("estate-orphan");
     let text = estate(4, 2, 3);
-    let config = dir.join("org.yaml");
     let out = dir.join("out");
-    std::fs::write(&config, &text).unwrap();
-    let args = ["synth", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
-    let (code, stdout, err) = cli(&args);
+    let (code, stdout, err) = synth_said(&dir, &text, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("changed stacks (deploy these): big-domain-domain0, big-domain-domain1"), "{stdout}");
     assert!(!err.contains("no longer synthesized"), "{err}");
 
     let renamed = text.replace("name: team2\n", "name: risk\n").replace("team: team2,", "team: risk,");
     assert_ne!(renamed, text);
-    std::fs::write(&config, &renamed).unwrap();
-    let (code, stdout, err) = cli(&args);
+    let (code, stdout, err) = synth_said(&dir, &renamed, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(stdout.contains("big-team-risk"), "the new stack is listed to deploy: {stdout}");
     assert!(err.contains("warning: 1 stack(s) no longer synthesized"), "{err}");
@@ -688,7 +689,7 @@ fn a_stack_that_leaves_the_output_is_named_with_how_to_delete_it() {
     assert!(!out.join("stacks/big-team-team2.yaml").exists());
 
     // Nothing changes: nothing listed, nothing retired.
-    let (code, stdout, err) = cli(&args);
+    let (code, stdout, err) = synth_said(&dir, &renamed, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(!stdout.contains("changed stacks"), "{stdout}");
     assert!(!err.contains("no longer synthesized"), "{err}");

@@ -239,11 +239,6 @@ fn strings(v: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// True when `statement` matches `request`: action, resource and every condition.
-pub fn applies(statement: &Value, request: &Request) -> bool {
-    Prepared::new(0, 0, statement).applies(request)
-}
-
 impl Condition<'_> {
     fn holds(&self, request: &Request) -> bool {
         let present = request.context.get(&self.key);
