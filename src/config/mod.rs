@@ -174,12 +174,12 @@ pub struct Network {
     #[schemars(pattern(r"^vpc-[0-9a-f]{8,17}$"))]
     pub vpc_id: String,
     /// Subnets for Studio (`subnet-...`), 1 to 16.
-    #[schemars(inner(pattern(r"^subnet-[0-9a-f]{8,17}$")))]
+    #[schemars(length(min = 1, max = 16), inner(pattern(r"^subnet-[0-9a-f]{8,17}$")))]
     pub subnet_ids: Vec<String>,
     /// Security groups for Studio apps (`sg-...`), up to 5. When empty, each domain stack
     /// creates one that allows traffic between its own apps.
     #[serde(default)]
-    #[schemars(inner(pattern(r"^sg-[0-9a-f]{8,17}$")))]
+    #[schemars(length(max = 5), inner(pattern(r"^sg-[0-9a-f]{8,17}$")))]
     pub security_group_ids: Vec<String>,
     /// Whether Studio apps reach the internet directly. `false` (the default) makes domains
     /// `VpcOnly`: all traffic goes through your VPC.
