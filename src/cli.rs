@@ -55,15 +55,32 @@ enum MessageFormat {
     Json,
 }
 
+/// Which of the output streams are terminals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Terminals {
+    /// Standard output.
+    pub stdout: bool,
+    /// Standard error.
+    pub stderr: bool,
+}
+
 /// How findings and summaries are printed.
 #[derive(Clone, Copy, Debug, Default)]
 struct Ui {
     quiet: bool,
     json: bool,
+    /// Colour for what goes to stderr (diagnostics).
     color: bool,
+    /// Colour for findings printed to stdout (`validate`'s).
+    color_stdout: bool,
 }
 
 impl Ui {
+    /// This way of printing, for stdout.
+    fn stdout(self) -> Self {
+        Self { color: self.color_stdout, ..self }
+    }
+
     /// Prints a message that is not a finding about a file (`level` is `error`, `warning` or
     /// `note`): `level: message` for people, a JSON object with `--message-format json`;
     /// nothing but errors with `--quiet`.
@@ -209,12 +226,17 @@ enum Command {
 /// Runs studioform with `args` (the first is the program name), as if stderr were not a
 /// terminal.
 pub fn run(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    run_on(args, out, err, false)
+    run_on(args, out, err, Terminals::default())
 }
 
-/// [`run`], told whether stderr is a terminal (where diagnostics are coloured unless NO_COLOR
-/// is set or `--color` says otherwise).
-pub fn run_on(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: &mut dyn Write, terminal: bool) -> i32 {
+/// [`run`], told which streams are terminals: findings are coloured on a terminal unless
+/// NO_COLOR is set or `--color` says otherwise, and never in a file or a pipe.
+pub fn run_on(
+    args: impl IntoIterator<Item = String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    terminals: Terminals,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -225,14 +247,16 @@ pub fn run_on(args: impl IntoIterator<Item = String>, out: &mut dyn Write, err: 
         }
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let colour = |terminal: bool| match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && !no_color,
+    };
     let ui = Ui {
         quiet: cli.quiet,
         json: cli.message_format == MessageFormat::Json,
-        color: match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && !no_color,
-        },
+        color: colour(terminals.stderr),
+        color_stdout: colour(terminals.stdout),
     };
     let result = match cli.command {
         Command::Synth { config, out: dir, format, check, allow_replace } => {
@@ -582,7 +606,7 @@ fn validate(files: &[PathBuf], format: FindingsFormat, ui: Ui, out: &mut dyn Wri
             code = code.max(EXIT_INVALID);
         }
         match format {
-            FindingsFormat::Human => ui.findings(out, &diags, &source),
+            FindingsFormat::Human => ui.stdout().findings(out, &diags, &source),
             FindingsFormat::Short => {
                 let _ = out.write_all(diag::render_lines(&diags, &source).as_bytes());
             }

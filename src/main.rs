@@ -8,7 +8,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let terminal = std::io::IsTerminal::is_terminal(&stderr);
-    let code = studioform::cli::run_on(std::env::args(), &mut stdout.lock(), &mut stderr.lock(), terminal);
+    let terminals = studioform::cli::Terminals {
+        stdout: std::io::IsTerminal::is_terminal(&stdout),
+        stderr: std::io::IsTerminal::is_terminal(&stderr),
+    };
+    let code = studioform::cli::run_on(std::env::args(), &mut stdout.lock(), &mut stderr.lock(), terminals);
     std::process::exit(code);
 }

@@ -6,12 +6,18 @@
 mod common;
 
 use common::{cli, root, temp_dir};
+use studioform::cli::Terminals;
 
 /// Runs the command line as the binary does, telling it whether stderr is a terminal.
 fn run_on(args: &[&str], terminal: bool) -> (i32, String, String) {
+    run_on_terminals(args, Terminals { stdout: false, stderr: terminal })
+}
+
+/// Runs the command line telling it which streams are terminals.
+fn run_on_terminals(args: &[&str], terminals: Terminals) -> (i32, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let argv = std::iter::once("studioform".to_owned()).chain(args.iter().map(|s| (*s).to_owned()));
-    let code = studioform::cli::run_on(argv, &mut out, &mut err, terminal);
+    let code = studioform::cli::run_on(argv, &mut out, &mut err, terminals);
     (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
 }
 
@@ -137,4 +143,17 @@ fn json_and_quiet_hold_for_warnings_that_are_not_findings() {
     let (code, stdout, err) = cli(&[&args[..], &["--quiet", "--allow-replace", "user:nobody"]].concat());
     assert_eq!(code, 0, "{err}");
     assert_eq!((stdout.as_str(), err.as_str()), ("", ""), "quiet: no warnings");
+}
+
+/// `validate` prints its findings to stdout: coloured when stdout is a terminal, never when it
+/// goes to a file, whatever stderr is.
+#[test]
+fn validate_colours_by_where_its_findings_go() {
+    let invalid = root().join("tests/templates/invalid/role_name_for_execution_role_arn.yaml");
+    let args = ["validate", invalid.to_str().unwrap()];
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (_, out, _) = run_on_terminals(&args, Terminals { stdout: false, stderr: true });
+    assert!(!out.contains('\x1b'), "to a file: plain: {out}");
+    let (_, out, _) = run_on_terminals(&args, Terminals { stdout: true, stderr: false });
+    assert_eq!(out.contains("\x1b[1;31merror[TPL203]"), !no_color, "{out}");
 }
