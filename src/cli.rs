@@ -142,6 +142,10 @@ enum Command {
         /// profile or domain only.
         #[arg(long, value_name = "SCOPE", num_args = 0..=1, default_missing_value = "all", action = clap::ArgAction::Append)]
         allow_replace: Vec<String>,
+        /// Record that a retired stack (one the output README lists under "Stacks to delete")
+        /// was deleted, so that it is no longer listed; `all` for every one (repeatable).
+        #[arg(long, value_name = "STACK")]
+        forget_stack: Vec<String>,
     },
     /// Show what synth would change, per stack: resources added, removed, modified and
     /// replaced, and IAM statements added and removed.
@@ -259,7 +263,7 @@ pub fn run_on(
         color_stdout: colour(terminals.stdout),
     };
     let result = match cli.command {
-        Command::Synth { config, out: dir, format, check, allow_replace } => {
+        Command::Synth { config, out: dir, format, check, allow_replace, forget_stack } => {
             let approval = match output::diff::Approval::parse(&allow_replace) {
                 Ok(a) => a,
                 Err(why) => {
@@ -267,7 +271,7 @@ pub fn run_on(
                     return EXIT_USAGE;
                 }
             };
-            synth(&config, &dir, format, Mode { check, approval, ui }, out, err)
+            synth(&config, &dir, format, Mode { check, approval, forget: forget_stack, ui }, out, err)
         }
         Command::Diff { config, out: dir, format, fail } => diff(&config, &dir, format, fail, ui, out, err),
         Command::Validate { files, format } => Ok(validate(&files, format, ui, out, err)),
@@ -329,6 +333,8 @@ fn warnings(diags: &[Diagnostic], source: &Source, err: &mut dyn Write, ui: Ui) 
 struct Mode {
     check: bool,
     approval: output::diff::Approval,
+    /// Retired stacks said deleted (`--forget-stack`).
+    forget: Vec<String>,
     ui: Ui,
 }
 
@@ -354,12 +360,24 @@ fn build(
     loaded: config::Loaded,
     out: &output::OutDir,
     format: Option<Format>,
+    forget: &[String],
     ui: Ui,
     err: &mut dyn Write,
 ) -> Result<Built, Error> {
     warnings(&loaded.warnings, &loaded.source, err, ui);
     let on_disk = out.read_manifest()?;
-    let previous = output::previous(on_disk.as_ref());
+    let mut previous = output::previous(on_disk.as_ref());
+    let listed: Vec<&str> = on_disk.iter().flat_map(|m| &m.retired).map(|r| r.stack.as_str()).collect();
+    for name in forget.iter().filter(|f| *f != "all" && !listed.contains(&f.as_str())) {
+        let message = match crate::diag::did_you_mean(name, &listed) {
+            Some(best) => format!("--forget-stack {name}: no retired stack has this name; did you mean `{best}`?"),
+            None if listed.is_empty() => format!("--forget-stack {name}: the output lists no retired stacks"),
+            None => format!("--forget-stack {name}: no retired stack has this name; retired: {}", listed.join(", ")),
+        };
+        ui.say(err, "warning", &message);
+    }
+    let retired: Vec<String> = on_disk.iter().flat_map(|m| &m.retired).map(|r| r.stack.clone()).collect();
+    previous.stacks.retain(|s| !(retired.contains(&s.stack) && forget.iter().any(|f| f == "all" || *f == s.stack)));
     // Without a format asked for, compare in the one on disk, so that only real changes show.
     let format = format.or(on_disk.as_ref().map(|m| m.format)).unwrap_or(Format::Yaml);
     let bundle = match crate::synth(&loaded, &previous, format) {
@@ -381,7 +399,7 @@ fn diff(
 ) -> Result<i32, Error> {
     let loaded = config::load(config)?;
     let out_dir = open_out(dir, output::Access::Read, err)?;
-    let built = build(loaded, &out_dir, None, ui, err)?;
+    let built = build(loaded, &out_dir, None, &[], ui, err)?;
     let mut diff = output::diff::compute(&out_dir, built.on_disk.as_ref(), &built.bundle, &built.files)?;
     if built.on_disk.is_none() {
         diff.notes.push(format!("{} holds no {}: everything is new", dir.display(), output::MANIFEST));
@@ -401,7 +419,7 @@ fn synth(
     let loaded = config::load(config)?;
     let access = if mode.check { output::Access::Read } else { output::Access::Write };
     let out_dir = open_out(dir, access, err)?;
-    let Built { loaded, bundle, files, on_disk } = build(loaded, &out_dir, Some(format), mode.ui, err)?;
+    let Built { loaded, bundle, files, on_disk } = build(loaded, &out_dir, Some(format), &mode.forget, mode.ui, err)?;
     if mode.check {
         let changes = out_dir.changes(on_disk.as_ref(), &files)?;
         if changes.is_empty() {
@@ -480,7 +498,7 @@ fn synth(
         dir.display(),
         changes.len()
     );
-    changed_stacks(&changes, &bundle, on_disk.as_ref(), mode.ui, out, err);
+    changed_stacks(&loaded, &changes, &bundle, on_disk.as_ref(), mode.ui, out, err);
     // Freeing an estate of many thousand profiles takes a noticeable share of the run; the
     // process is about to end, so let it happen off the main thread.
     std::thread::spawn(move || drop((loaded, bundle, files)));
@@ -491,6 +509,7 @@ fn synth(
 /// longer synthesized, which CloudFormation keeps running until they are deleted, with the
 /// commands to delete them in a safe order.
 fn changed_stacks(
+    loaded: &config::Loaded,
     changes: &[Change],
     bundle: &crate::estate::Bundle,
     on_disk: Option<&output::Manifest>,
@@ -546,9 +565,33 @@ fn changed_stacks(
         "{} stack(s) no longer synthesized: their files were removed, but CloudFormation keeps them running. Deploy the new output first (so that no stack imports their exports any more), then delete them in this order:",
         gone.len()
     );
-    for e in gone {
+    for e in &gone {
         let name = e.stack.as_deref().unwrap_or(&e.path);
         message.push_str(&format!("\n  aws cloudformation delete-stack --stack-name {name}"));
+    }
+    message.push_str("\nThe output README lists them under \"Stacks to delete\" until `synth --forget-stack`.");
+    // A team stack gone and another new: perhaps a rename, which keeps nothing without
+    // `previous_name` (a role cannot be renamed, and the team tag is on what the team made).
+    let team_prefix = format!("{}-team-", loaded.org.name);
+    let new_teams: Vec<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Added(p) => stack_of(p),
+            _ => None,
+        })
+        .filter_map(|s| bundle.stacks.iter().find(|b| b.name == s && b.kind == crate::estate::layout::StackKind::Team))
+        .filter_map(|s| s.name.strip_prefix(&team_prefix))
+        .filter(|t| !loaded.renamed.iter().any(|r| r.what == "team" && r.kept == *t))
+        .collect();
+    let old_teams: Vec<&str> = gone
+        .iter()
+        .filter(|e| e.kind == output::FileKind::Stack(crate::estate::layout::StackKind::Team))
+        .filter_map(|e| e.stack.as_deref()?.strip_prefix(&team_prefix))
+        .collect();
+    if let (Some(old), Some(new)) = (old_teams.first(), new_teams.first()) {
+        message.push_str(&format!(
+            "\nIf team `{new}` is team `{old}` renamed, set `previous_name: {old}` on it and synth again: its role, team tag and stack then keep the name `{old}`, and what the team made stays under its control."
+        ));
     }
     ui.say(err, "warning", &message);
 }

@@ -61,6 +61,14 @@ const CASES: &[(&str, &str, usize, usize, &str, &str)] = &[
     ("not_yaml", "CFG000", 5, 8, "not valid YAML", ""),
     ("org_name_uppercase", "CFG011", 2, 7, "org name `Acme`", "lowercase"),
     ("policy_variable_in_id", "CFG030", 19, 9, "contains `${`", "remove `${`"),
+    (
+        "previous_name_of_another_team",
+        "CFG020",
+        17,
+        20,
+        "teams `vision` and `perception` would share the role, team tag and stack named `vision`",
+        "a previous name must not be another team's current or previous name",
+    ),
     ("principal_not_an_arn", "CFG015", 9, 16, "`CloudAdmin` is not an IAM role or user ARN", "arn:aws:iam::"),
     (
         "profile_name_pattern",
@@ -89,6 +97,7 @@ const CASES: &[(&str, &str, usize, usize, &str, &str)] = &[
         "identity mode `saml` needs `saml_provider_arn`",
         "add `saml_provider_arn:",
     ),
+    ("team_by_previous_name", "CFG021", 19, 11, "team `vision` is now named `perception`", "use `team: perception`"),
     ("unknown_domain_reference", "CFG021", 14, 13, "unknown domain `reserch`", "did you mean `research`?"),
     ("unknown_key_did_you_mean", "CFG001", 5, 3, "unknown key `usertag` in `identity`", "did you mean `user_tag`?"),
     ("unknown_mode_value", "CFG005", 4, 9, "`ldap` is not a valid value for `mode`", "`iam`, `saml`"),
@@ -318,20 +327,22 @@ fn as_editor_sees(node: &studioform::yaml::Node) -> serde_json::Value {
 fn the_json_schema_flags_what_it_can_express() {
     // Fixtures whose mistake is beyond what a JSON Schema says.
     const BEYOND: &[&str] = &[
-        "alias_bomb",                  // not loadable
-        "duplicate_key",               // YAML, before any schema
-        "not_yaml",                    // not YAML
-        "duplicate_team_names",        // uniqueness by name
-        "duplicate_user_in_domain",    // across lists
-        "same_person_twice_in_domain", // across lists
-        "logical_id_collision",        // names that collide once made ids
-        "unknown_domain_reference",    // references
-        "unknown_team_reference",      // references
-        "saml_without_provider",       // a key required by another key's value
-        "policy_variable_in_id",       // free text, checked for `${` by synth
-        "whitespace_in_id",            // free text, checked by synth
-        "reserved_user_tag",           // a list of reserved names
-        "unsupported_version",         // the walker reads range keywords itself: kept out
+        "alias_bomb",                    // not loadable
+        "duplicate_key",                 // YAML, before any schema
+        "not_yaml",                      // not YAML
+        "duplicate_team_names",          // uniqueness by name
+        "duplicate_user_in_domain",      // across lists
+        "same_person_twice_in_domain",   // across lists
+        "logical_id_collision",          // names that collide once made ids
+        "unknown_domain_reference",      // references
+        "unknown_team_reference",        // references
+        "previous_name_of_another_team", // uniqueness across two fields
+        "team_by_previous_name",         // references
+        "saml_without_provider",         // a key required by another key's value
+        "policy_variable_in_id",         // free text, checked for `${` by synth
+        "whitespace_in_id",              // free text, checked by synth
+        "reserved_user_tag",             // a list of reserved names
+        "unsupported_version",           // the walker reads range keywords itself: kept out
     ];
     let schema = config::json_schema();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
@@ -356,4 +367,21 @@ fn the_json_schema_flags_what_it_can_express() {
         let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{}: {errors:?}", stem(&path));
     }
+}
+
+/// A `previous_name` equal to the name is harmless, and said to be pointless; one that is not
+/// a name is held to the name's rules.
+#[test]
+fn a_previous_name_is_checked_like_a_name() {
+    let text = common::minimal();
+    let same = text.replacen("domain: research\n", "domain: research\n    previous_name: vision\n", 1);
+    assert_ne!(same, text);
+    let loaded = config::load_str("org.yaml", same).unwrap_or_else(|e| panic!("{e:?}"));
+    let w = loaded.warnings.iter().find(|d| d.code == "CFG036").unwrap_or_else(|| panic!("{:?}", loaded.warnings));
+    assert_eq!(w.message, "the team's previous name is its name, `vision`");
+    assert!(loaded.renamed.is_empty());
+
+    let bad = text.replacen("domain: research\n", "domain: research\n    previous_name: Vision_1\n", 1);
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", bad) else { panic!("invalid") };
+    assert!(diags.iter().any(|d| d.path().is_some_and(|p| p.to_string() == "teams[0].previous_name")), "{diags:?}");
 }

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{cli, estate, load, temp_dir, tree, with_catalog};
+use common::{cli, estate, generation, load, temp_dir, tree, with_catalog};
 use serde_json::{Value, json};
 use studioform::estate::layout::{PROFILES_PER_STACK, TEAMS_PER_PRODUCT};
 use studioform::render::Format;
@@ -686,13 +686,44 @@ fn a_stack_that_leaves_the_output_is_named_with_how_to_delete_it() {
     assert!(err.contains("warning: 1 stack(s) no longer synthesized"), "{err}");
     assert!(err.contains("Deploy the new output first"), "{err}");
     assert!(err.contains("  aws cloudformation delete-stack --stack-name big-team-team2\n"), "{err}");
+    assert!(
+        err.contains("If team `risk` is team `team2` renamed, set `previous_name: team2` on it"),
+        "a rename is suspected, with the way to keep the role: {err}"
+    );
     assert!(!out.join("stacks/big-team-team2.yaml").exists());
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("## Stacks to delete"), "{readme}");
+    assert!(readme.contains("| `big-team-team2` | workload | a team's execution role |"), "{readme}");
 
-    // Nothing changes: nothing listed, nothing retired.
+    // Nothing changes: nothing listed, nothing newly retired; the README still lists the
+    // stack to delete until it is said deleted.
     let (code, stdout, err) = synth_said(&dir, &renamed, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(!stdout.contains("changed stacks"), "{stdout}");
     assert!(!err.contains("no longer synthesized"), "{err}");
+    assert!(std::fs::read_to_string(out.join("README.md")).unwrap().contains("`big-team-team2`"));
+
+    // A second team leaves: both are listed.
+    let fewer = renamed
+        .replace("  - name: team1\n    domain: domain1\n    buckets: [big-team1-data]\n", "")
+        .replace("team: team1,", "team: team0,");
+    assert_ne!(fewer, renamed);
+    assert_eq!(synth(&dir, &fewer, &["--allow-replace"]).0, 0, "the person of team1 changes domain");
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("`big-team-team1`") && readme.contains("`big-team-team2`"), "{readme}");
+
+    // A misspelt stack to forget is named with the closest retired one; nothing is forgotten.
+    let (code, err) = synth(&dir, &fewer, &["--forget-stack", "big-team-tema2"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("did you mean `big-team-team2`?"), "{err}");
+    assert!(std::fs::read_to_string(out.join("README.md")).unwrap().contains("`big-team-team2`"));
+    // Forgotten, one then all.
+    assert_eq!(synth(&dir, &fewer, &["--forget-stack", "big-team-team2"]).0, 0);
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("`big-team-team1`") && !readme.contains("`big-team-team2`"), "{readme}");
+    assert_eq!(synth(&dir, &fewer, &["--forget-stack", "all"]).0, 0);
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(!readme.contains("Stacks to delete"), "{readme}");
 }
 
 /// Renaming a person (same id, new name) is recognised as a rename: the finding points at the
@@ -709,6 +740,40 @@ fn a_renamed_person_is_recognised_as_a_rename() {
     assert!(err.contains("user profile `user000001` would be deleted"), "{err}");
     assert!(err.contains("the person with id `user000001` is now named `ursula`"), "{err}");
     assert!(err.contains("= at: users[1].name"), "{err}");
-    assert!(err.contains("keep `name: user000001`"), "{err}");
+    assert!(err.contains("add `previous_name: user000001` to the person"), "{err}");
     assert!(err.contains("To approve this change alone: --allow-replace user:user000001"), "{err}");
+
+    // Following the advice keeps the profile: nothing deployed changes.
+    let before = generation(&dir.join("out"));
+    let kept = renamed.replacen("name: ursula,", "name: ursula, previous_name: user000001,", 1);
+    let (code, err) = synth(&dir, &kept, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(generation(&dir.join("out")), before, "the renamed person keeps their profile");
+}
+
+/// A team renamed with `previous_name` keeps its role, tag and stack: the output is what it
+/// was. People point at the team by its new name; the old one is refused with the new one.
+#[test]
+fn a_team_renamed_with_its_previous_name_changes_nothing_deployed() {
+    let dir = temp_dir("estate-rename-team");
+    let text = estate(6, 1, 3);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let before = generation(&dir.join("out"));
+
+    let renamed = text
+        .replace("  - name: team2\n", "  - name: risk\n    previous_name: team2\n")
+        .replace("team: team2,", "team: risk,");
+    assert_ne!(renamed, text);
+    let (code, stdout, err) = synth_said(&dir, &renamed, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.contains("0 file(s) changed"), "{stdout}");
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(generation(&dir.join("out")), before);
+
+    // The old name, in a person's `team`, names the new one.
+    let stale = renamed.replacen("team: risk,", "team: team2,", 1);
+    let (code, err) = synth(&dir, &stale, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error[CFG021]: team `team2` is now named `risk`"), "{err}");
+    assert!(err.contains("use `team: risk`"), "{err}");
 }

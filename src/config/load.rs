@@ -18,6 +18,45 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
     /// The directory relative paths in the org file start from.
     pub base_dir: std::path::PathBuf,
+    /// The teams and people renamed with a `previous_name`. In `org` they carry their previous
+    /// name, under which their resources were created and stay.
+    pub renamed: Vec<Renamed>,
+}
+
+/// A team or person renamed in the org file, whose resources keep the previous name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renamed {
+    /// `team` or `user`.
+    pub what: &'static str,
+    /// The name in the org file.
+    pub name: String,
+    /// The name the resources keep.
+    pub kept: String,
+}
+
+/// `org` as the estate is built from it: each team and person renamed with a `previous_name`
+/// goes by that name (and people point at their team by it), so that every resource keeps the
+/// name it was created under. Also returns the renames.
+fn keep_previous_names(mut org: Org) -> (Org, Vec<Renamed>) {
+    let mut renamed = Vec::new();
+    let mut teams = std::collections::HashMap::new();
+    for t in &mut org.teams {
+        if let Some(previous) = t.previous_name.take().filter(|p| *p != t.name) {
+            let name = std::mem::replace(&mut t.name, previous.clone());
+            teams.insert(name.clone(), previous.clone());
+            renamed.push(Renamed { what: "team", name, kept: previous });
+        }
+    }
+    for u in &mut org.users {
+        if let Some(team) = teams.get(&u.team) {
+            u.team.clone_from(team);
+        }
+        if let Some(previous) = u.previous_name.take().filter(|p| *p != u.name) {
+            let name = std::mem::replace(&mut u.name, previous.clone());
+            renamed.push(Renamed { what: "user", name, kept: previous });
+        }
+    }
+    (org, renamed)
 }
 
 /// Reads and checks the org file at `path`.
@@ -87,7 +126,8 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
         return Err(Error::Invalid { file: Box::new(source), diags });
     }
     let base_dir = FsPath::new(name).parent().map(FsPath::to_path_buf).unwrap_or_default();
-    Ok(Loaded { org, source, warnings: diags, base_dir })
+    let (org, renamed) = keep_previous_names(org);
+    Ok(Loaded { org, source, warnings: diags, base_dir, renamed })
 }
 
 /// The top-level lists the checks across sections can do without.

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use check::custom_product_name;
-pub use load::{Loaded, load, load_str};
+pub use load::{Loaded, Renamed, load, load_str};
 
 /// The org-file format version this build reads.
 pub const VERSION: u32 = 1;
@@ -230,6 +230,12 @@ pub struct Team {
     /// Team name (lowercase letters, digits, hyphens; up to 32 characters).
     #[schemars(length(max = 32), pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
     pub name: String,
+    /// The name the team had when its role, team tag and stack were created. Set it when
+    /// renaming a team: they keep that name (an IAM role cannot be renamed, and the tag is on
+    /// everything the team made), so the rename changes nothing deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 32), pattern(r"^[a-z0-9]+(-[a-z0-9]+)*$"))]
+    pub previous_name: Option<String>,
     /// The domain the team's people work in.
     pub domain: String,
     /// S3 buckets the team may read and write; no other bucket is reachable.
@@ -366,6 +372,11 @@ pub struct User {
     /// User profile name.
     #[schemars(pattern(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"))]
     pub name: String,
+    /// The name the person's user profile was created under. Set it when renaming a person:
+    /// a profile's name cannot change, so the profile (and its home directory) keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"))]
+    pub previous_name: Option<String>,
     /// The person's team.
     pub team: String,
     /// The person's id: the IAM user name (iam) or the SAML session tag value (saml).

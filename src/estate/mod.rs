@@ -135,6 +135,20 @@ pub struct Bundle {
     pub stacks: Vec<Stack>,
     /// Every published version of every product.
     pub products: Vec<catalog::History>,
+    /// Stacks an earlier output had and this one has not: CloudFormation keeps them until
+    /// someone deletes them. In deploy order.
+    pub retired: Vec<Retired>,
+}
+
+/// A stack that is no longer synthesized, kept in the manifest until it is said deleted.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Retired {
+    /// CloudFormation stack name.
+    pub stack: String,
+    /// What it held.
+    pub kind: layout::StackKind,
+    /// Its deploy order: stacks are deleted in reverse.
+    pub order: u32,
 }
 
 /// What an earlier run wrote and later runs must honour.
@@ -149,6 +163,8 @@ pub struct Previous {
     /// The last output had the team product in one piece, offering every team: its teams stay
     /// in the first part (a mapping holds 200), so that no launched team changes product.
     pub single_team_product: bool,
+    /// The stacks the last output had, and those it listed as retired.
+    pub stacks: Vec<Retired>,
 }
 
 /// Builds every stack and product of `org`. The org must have passed the config checks;
@@ -184,5 +200,10 @@ pub fn bundle(
     stacks.sort_by(|a, b| {
         (a.kind.order().unwrap_or(u32::MAX), &a.name).cmp(&(b.kind.order().unwrap_or(u32::MAX), &b.name))
     });
-    Ok(Bundle { stacks, products })
+    let now: std::collections::HashSet<&str> = stacks.iter().map(|s| s.name.as_str()).collect();
+    let mut retired: Vec<Retired> =
+        previous.stacks.iter().filter(|r| !now.contains(r.stack.as_str())).cloned().collect();
+    retired.sort_by(|a, b| (a.order, &a.stack).cmp(&(b.order, &b.stack)));
+    retired.dedup_by(|a, b| a.stack == b.stack);
+    Ok(Bundle { stacks, products, retired })
 }

@@ -981,7 +981,7 @@ fn removed(r: &ResourceChange, stack: &str, org: &crate::config::Org, name: &str
                 ),
                 OrgPath::root().key("users").index(i).key("name"),
                 format!(
-                    "a user profile's name is create-only. To keep their home directory, keep `name: {name}` (the name of the profile, not how the person is shown); or approve the new profile: the old one stays in the account with its home directory, unmanaged"
+                    "a user profile's name is create-only. To keep their profile and home directory, add `previous_name: {name}` to the person: the profile keeps its name; or approve the new profile: the old one stays in the account with its home directory, unmanaged"
                 ),
             );
         }

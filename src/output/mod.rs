@@ -36,6 +36,10 @@ pub struct Manifest {
     /// Every version of every product published so far, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<History>,
+    /// Stacks earlier outputs had and this one has not, until `synth --forget-stack` says
+    /// they were deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<crate::estate::Retired>,
 }
 
 /// One file of the output.
@@ -167,6 +171,7 @@ pub fn render(org: &str, bundle: &Bundle, format: Format) -> Vec<File> {
         format,
         files: Vec::new(),
         products: bundle.products.clone(),
+        retired: bundle.retired.clone(),
     };
     let rendered = crate::par_map(&bundle.stacks, |stack| {
         File::new(format!("{}.{}", stack.file_stem(), format.extension()), format.render(stack.json()))
@@ -280,7 +285,14 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
         .collect();
     let policies: Vec<&str> =
         manifest.files.iter().filter(|e| e.kind == FileKind::DeployPolicy).map(|e| e.path.as_str()).collect();
-    let data = serde_json::json!({"org": org, "stacks": stacks, "products": products, "policies": policies});
+    // Deleted in reverse deploy order: a stack that imports another's exports goes first.
+    let retired: Vec<serde_json::Value> = manifest
+        .retired
+        .iter()
+        .rev()
+        .map(|r| serde_json::json!({"name": r.stack, "account": r.kind.account(), "holds": r.kind.holds()}))
+        .collect();
+    let data = serde_json::json!({"org": org, "stacks": stacks, "products": products, "policies": policies, "retired": retired});
     // The template ships with studioform and its data is built here: a failure is a bug.
     crate::render::prose(README_TEMPLATE, &data).unwrap_or_else(|e| format!("README template error: {e}\n"))
 }
@@ -306,7 +318,18 @@ pub fn previous(on_disk: Option<&Manifest>) -> crate::estate::Previous {
         .collect();
     // Written before the team product came in parts: its one part offered every team.
     let single_team_product = m.files.iter().any(|e| e.path.starts_with("catalog/products/team.") && e.teams.is_none());
-    crate::estate::Previous { products: m.products.clone(), placement, team_products, single_team_product }
+    let stacks = m
+        .files
+        .iter()
+        .filter_map(|e| match (e.kind, &e.stack, e.order) {
+            (FileKind::Stack(kind), Some(stack), Some(order)) if kind != StackKind::Product => {
+                Some(crate::estate::Retired { stack: stack.clone(), kind, order })
+            }
+            _ => None,
+        })
+        .chain(m.retired.iter().cloned())
+        .collect();
+    crate::estate::Previous { products: m.products.clone(), placement, team_products, single_team_product, stacks }
 }
 
 /// How a file on disk differs from what `synth` would write.

@@ -27,6 +27,7 @@ pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
     c.admins(org);
     c.domains(org);
     c.teams(org);
+    c.team_identities(org);
     c.users(org);
     c.personas(org);
     c.mlflow(org);
@@ -178,6 +179,17 @@ impl Checks {
                 at(),
                 format!("person id `{id}` is not usable as {what} and a tag value"),
                 format!("use 1–{max} {allowed}"),
+            );
+        }
+    }
+
+    /// A `previous_name` equal to the name it was renamed to says nothing.
+    fn previous_name(&mut self, at: Path, previous: &str, name: &str, what: &str) {
+        if previous == name {
+            self.diags.push(
+                Diagnostic::warning("CFG036", at, format!("the {what}'s previous name is its name, `{name}`")).help(
+                    "remove `previous_name`; set it only when renaming, to the name the resources were created with",
+                ),
             );
         }
     }

@@ -56,6 +56,19 @@ impl Checks {
                     "give each team a unique name",
                 );
             }
+            if let Some(previous) = &t.previous_name {
+                self.previous_name(path!["teams", i, "previous_name"], previous, &t.name, "team");
+                if self.policy_safe(&path!["teams", i, "previous_name"], previous, "team name")
+                    && !ids::is_lower_name(previous, 32)
+                {
+                    self.err(
+                        "CFG022",
+                        path!["teams", i, "previous_name"],
+                        format!("team name `{previous}` is not a short lowercase name"),
+                        "a previous name is the name the team's role and tag were created with; copy it from the org file's history",
+                    );
+                }
+            }
             if !domains.contains(&t.domain.as_str()) {
                 self.unknown_ref(path!["teams", i, "domain"], &t.domain, "domain", &domains);
             }
@@ -114,6 +127,35 @@ impl Checks {
             for (j, g) in t.sso_groups.iter().enumerate() {
                 self.group_id(&path!["teams", i, "sso_groups", j], g);
             }
+        }
+    }
+
+    /// Teams keep their role, tag and stack under their previous name: no two teams may keep
+    /// the same one.
+    pub(super) fn team_identities(&mut self, org: &Org) {
+        let mut kept: HashMap<&str, usize> = HashMap::with_capacity(org.teams.len());
+        for (i, t) in org.teams.iter().enumerate() {
+            let identity = t.previous_name.as_deref().unwrap_or(&t.name);
+            let Some(first) = kept.insert(identity, i) else { continue };
+            if org.teams[first].name == t.name {
+                continue; // defined twice: reported as such
+            }
+            kept.insert(identity, first);
+            let (at, other) = if t.previous_name.is_some() {
+                (path!["teams", i, "previous_name"], first)
+            } else {
+                (path!["teams", first, "previous_name"], i)
+            };
+            self.err(
+                "CFG020",
+                at,
+                format!(
+                    "teams `{}` and `{}` would share the role, team tag and stack named `{identity}`",
+                    org.teams[other].name,
+                    if other == i { &org.teams[first].name } else { &t.name },
+                ),
+                format!("`{identity}` is the name of one team only: a previous name must not be another team's current or previous name"),
+            );
         }
     }
 
@@ -223,32 +265,56 @@ impl Checks {
             if policy_clean(&u.id) || self.policy_safe(&id_at(), &u.id, "person id") {
                 self.person_id(id_at, &u.id, org.identity.mode);
             }
+            if let Some(previous) = &u.previous_name {
+                let at = path!["users", i, "previous_name"];
+                self.previous_name(at.clone(), previous, &u.name, "person");
+                if self.policy_safe(&at, previous, "user profile name") && !ids::is_profile_name(previous) {
+                    self.err(
+                        "CFG022",
+                        at,
+                        format!("user profile name `{previous}` does not match SageMaker's pattern"),
+                        "a previous name is the name the person's profile was created with; copy it from the org file's history",
+                    );
+                }
+            }
             let Some(team) = by_name.get(u.team.as_str()) else {
-                self.unknown_ref(path!["users", i, "team"], &u.team, "team", &teams);
+                match org.teams.iter().find(|t| t.previous_name.as_deref() == Some(u.team.as_str())) {
+                    Some(renamed) => self.err(
+                        "CFG021",
+                        path!["users", i, "team"],
+                        format!("team `{}` is now named `{}`", u.team, renamed.name),
+                        format!(
+                            "use `team: {}`; the team keeps its role and tag under its previous name",
+                            renamed.name
+                        ),
+                    ),
+                    None => self.unknown_ref(path!["users", i, "team"], &u.team, "team", &teams),
+                }
                 continue;
             };
             let domain = team.domain.as_str();
-            if let Some(first) = names.insert((domain, &u.name), i) {
-                names.insert((domain, &u.name), first);
+            // The profile keeps the name it was created under.
+            let profile = u.previous_name.as_deref().unwrap_or(&u.name);
+            let at = || if u.previous_name.is_some() { path!["users", i, "previous_name"] } else { name_at() };
+            if let Some(first) = names.insert((domain, profile), i) {
+                names.insert((domain, profile), first);
                 self.err(
                     "CFG020",
-                    name_at(),
-                    format!(
-                        "user profile `{}` is defined twice in domain `{domain}` (first at users[{first}])",
-                        u.name
-                    ),
-                    "user profile names are unique within a domain; rename one",
+                    at(),
+                    format!("user profile `{profile}` is defined twice in domain `{domain}` (first at users[{first}])"),
+                    "user profile names are unique within a domain, previous names included; rename one",
                 );
             } else if name_ok {
-                let id = ids::profile_logical_id(&u.name);
+                let id = ids::profile_logical_id(profile);
                 if let Some(first) = logical.insert((domain, id.clone()), i) {
                     logical.insert((domain, id.clone()), first);
+                    let other = &org.users[first];
                     self.err(
                         "CFG026",
-                        name_at(),
+                        at(),
                         format!(
-                            "user profile `{}` and `{}` (users[{first}]) would share the CloudFormation logical id `{id}`",
-                            u.name, org.users[first].name
+                            "user profile `{profile}` and `{}` (users[{first}]) would share the CloudFormation logical id `{id}`",
+                            other.previous_name.as_deref().unwrap_or(&other.name)
                         ),
                         "logical ids ignore hyphens and the case of each word's first letter; choose a name that differs in another way",
                     );
