@@ -62,6 +62,8 @@ pub struct Terminals {
     pub stdout: bool,
     /// Standard error.
     pub stderr: bool,
+    /// Standard output's width in columns, when it is a terminal.
+    pub width: Option<usize>,
 }
 
 /// How findings and summaries are printed.
@@ -73,6 +75,9 @@ struct Ui {
     color: bool,
     /// Colour for findings printed to stdout (`validate`'s).
     color_stdout: bool,
+    /// The width stdout's tables fit in (`COLUMNS`, else the terminal's); none: as wide as
+    /// their content.
+    width: Option<usize>,
 }
 
 impl Ui {
@@ -261,6 +266,7 @@ pub fn run_on(
         json: cli.message_format == MessageFormat::Json,
         color: colour(terminals.stderr),
         color_stdout: colour(terminals.stdout),
+        width: std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|w| *w > 0).or(terminals.width),
     };
     let result = match cli.command {
         Command::Synth { config, out: dir, format, check, allow_replace, forget_stack } => {
@@ -404,7 +410,7 @@ fn diff(
     if built.on_disk.is_none() {
         diff.notes.push(format!("{} holds no {}: everything is new", dir.display(), output::MANIFEST));
     }
-    let _ = out.write_all(output::review::render(&diff, format).as_bytes());
+    let _ = out.write_all(output::review::render(&diff, format, ui.width).as_bytes());
     Ok(if fail && !diff.is_empty() { EXIT_INVALID } else { EXIT_OK })
 }
 

@@ -11,6 +11,7 @@ fn main() {
     let terminals = studioform::cli::Terminals {
         stdout: std::io::IsTerminal::is_terminal(&stdout),
         stderr: std::io::IsTerminal::is_terminal(&stderr),
+        width: terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0)),
     };
     let code = studioform::cli::run_on(std::env::args(), &mut stdout.lock(), &mut stderr.lock(), terminals);
     std::process::exit(code);

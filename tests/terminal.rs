@@ -10,7 +10,7 @@ use studioform::cli::Terminals;
 
 /// Runs the command line as the binary does, telling it whether stderr is a terminal.
 fn run_on(args: &[&str], terminal: bool) -> (i32, String, String) {
-    run_on_terminals(args, Terminals { stdout: false, stderr: terminal })
+    run_on_terminals(args, Terminals { stdout: false, stderr: terminal, width: None })
 }
 
 /// Runs the command line telling it which streams are terminals.
@@ -152,8 +152,44 @@ fn validate_colours_by_where_its_findings_go() {
     let invalid = root().join("tests/templates/invalid/role_name_for_execution_role_arn.yaml");
     let args = ["validate", invalid.to_str().unwrap()];
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let (_, out, _) = run_on_terminals(&args, Terminals { stdout: false, stderr: true });
+    let (_, out, _) = run_on_terminals(&args, Terminals { stdout: false, stderr: true, width: None });
     assert!(!out.contains('\x1b'), "to a file: plain: {out}");
-    let (_, out, _) = run_on_terminals(&args, Terminals { stdout: true, stderr: false });
+    let (_, out, _) = run_on_terminals(&args, Terminals { stdout: true, stderr: false, width: None });
     assert_eq!(out.contains("\x1b[1;31merror[TPL203]"), !no_color, "{out}");
+}
+
+/// diff's IAM tables fit the terminal: on an 80-column terminal no line of a table is wider
+/// than 80, and every action is still there, wrapped; in a pipe they are as wide as their
+/// content, and `--format json` keeps each value whole.
+#[test]
+fn diff_tables_fit_the_terminal_width() {
+    let dir = temp_dir("terminal-diff-width");
+    let config = dir.join("org.yaml");
+    std::fs::write(&config, common::minimal()).unwrap();
+    let (config, out) = (config.to_str().unwrap().to_owned(), dir.join("out").to_str().unwrap().to_owned());
+    // Nothing on disk yet: every statement is new, in tables.
+    let args = ["diff", "--config", &config, "--out", &out];
+    // COLUMNS, when set where the tests run, wins over the terminal's width, as it should.
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|w| *w > 0);
+    let width = columns.unwrap_or(80);
+    let (code, narrow, _) = run_on_terminals(&args, Terminals { stdout: true, stderr: true, width: Some(80) });
+    assert_eq!(code, 0);
+    let table_lines: Vec<&str> = narrow.lines().filter(|l| l.starts_with(['┌', '│', '├', '└'])).collect();
+    assert!(table_lines.len() > 10, "{narrow}");
+    for line in &table_lines {
+        assert!(line.chars().count() <= width.max(60), "{} columns: {line}", line.chars().count());
+    }
+    let (_, wide, _) = run_on_terminals(&args, Terminals { stdout: false, stderr: false, width: None });
+    if columns.is_none() {
+        assert!(wide.lines().any(|l| l.chars().count() > 80), "a pipe gets whole lines");
+        assert!(wide.contains("sagemaker:CreatePresignedDomainUrl"), "{wide}");
+        // Wrapped, the same action is split over lines of one cell, not lost.
+        let cells: String = narrow.lines().filter_map(|l| l.split('│').nth(4)).map(str::trim).collect();
+        assert!(cells.contains("sagemaker:CreatePresignedDomainUrl"), "{narrow}");
+    }
+    let (_, json, _) = run_on_terminals(
+        &["diff", "--config", &config, "--out", &out, "--format", "json"],
+        Terminals { stdout: true, stderr: true, width: Some(40) },
+    );
+    assert!(json.contains("\"sagemaker:CreatePresignedDomainUrl\""), "{json}");
 }

@@ -16,10 +16,11 @@ pub enum DiffFormat {
     Markdown,
 }
 
-/// Renders `diff` in `format`.
-pub fn render(diff: &Diff, format: DiffFormat) -> String {
+/// Renders `diff` in `format`. Text tables fit in `width` columns when given, their cells
+/// wrapped (every character is still shown; `--format json` has one value per field).
+pub fn render(diff: &Diff, format: DiffFormat, width: Option<usize>) -> String {
     match format {
-        DiffFormat::Text => text(diff),
+        DiffFormat::Text => text(diff, width),
         DiffFormat::Json => crate::render::json(&serde_json::to_value(diff).unwrap_or_default()),
         DiffFormat::Markdown => markdown(diff),
     }
@@ -33,10 +34,11 @@ fn sign(c: Change) -> &'static str {
     }
 }
 
-/// Values are shown on one line, shortened past 160 characters.
-fn short(v: Option<&serde_json::Value>) -> String {
+/// Values are shown on one line, shortened past `max` characters (`--format json` shows them
+/// whole).
+fn short(v: Option<&serde_json::Value>, max: usize) -> String {
     let s = v.map_or_else(|| "(unset)".to_owned(), show);
-    if s.chars().count() > 160 { format!("{}…", s.chars().take(159).collect::<String>()) } else { s }
+    if s.chars().count() > max { format!("{}…", s.chars().take(max - 1).collect::<String>()) } else { s }
 }
 
 fn replacement_note(r: &ResourceChange) -> &'static str {
@@ -101,7 +103,7 @@ fn reasons(r: &ResourceChange) -> String {
     r.replaced_because.iter().map(|b| b.property.clone()).collect::<Vec<_>>().join(", ")
 }
 
-fn text(diff: &Diff) -> String {
+fn text(diff: &Diff, width: Option<usize>) -> String {
     let mut out = String::new();
     for n in &diff.notes {
         let _ = writeln!(out, "note: {n}");
@@ -131,12 +133,12 @@ fn text(diff: &Diff) -> String {
                 let moved = r.moves_to.as_ref().map(|to| format!(" (moves to stack {to})")).unwrap_or_default();
                 let _ =
                     writeln!(out, "{} {} {}{}{moved}", sign(r.change), r.type_name, r.logical_id, replacement_note(r));
-                properties(&mut out, &r.properties);
+                properties(&mut out, &r.properties, width);
             }
         }
         if !s.iam.is_empty() {
             out.push_str("IAM Statement Changes\n");
-            out.push_str(&iam_table(&s.iam));
+            out.push_str(&iam_table(&s.iam, width));
         }
         if !s.managed_policies.is_empty() {
             out.push_str("IAM Policy Changes\n");
@@ -145,7 +147,7 @@ fn text(diff: &Diff) -> String {
                 .iter()
                 .map(|p| vec![plus(p.change).into(), p.principal.clone(), p.policy.clone()])
                 .collect();
-            out.push_str(&table(&["", "Resource", "Managed Policy ARN"], &rows));
+            out.push_str(&table(&["", "Resource", "Managed Policy ARN"], &rows, width));
         }
         for c in &s.sections {
             let name = if c.name.is_empty() { String::new() } else { format!(" {}", c.name) };
@@ -158,7 +160,9 @@ fn text(diff: &Diff) -> String {
     out
 }
 
-fn properties(out: &mut String, props: &[PropertyChange]) {
+fn properties(out: &mut String, props: &[PropertyChange], width: Option<usize>) {
+    // A value's line starts with 12 columns of rails and marks.
+    let max = width.map_or(160, |w| w.saturating_sub(12).clamp(40, 160));
     for (i, p) in props.iter().enumerate() {
         let last = i + 1 == props.len();
         let (branch, rail) = if last { (" └─", "    ") } else { (" ├─", " │  ") };
@@ -179,10 +183,15 @@ fn properties(out: &mut String, props: &[PropertyChange]) {
         };
         let _ = writeln!(out, "{branch} {s} {path}{note}");
         if p.old.is_some() {
-            let _ = writeln!(out, "{rail} {} [-] {}", if p.new.is_some() { "├─" } else { "└─" }, short(p.old.as_ref()));
+            let _ = writeln!(
+                out,
+                "{rail} {} [-] {}",
+                if p.new.is_some() { "├─" } else { "└─" },
+                short(p.old.as_ref(), max)
+            );
         }
         if p.new.is_some() {
-            let _ = writeln!(out, "{rail} └─ [+] {}", short(p.new.as_ref()));
+            let _ = writeln!(out, "{rail} └─ [+] {}", short(p.new.as_ref(), max));
         }
     }
 }
@@ -210,12 +219,56 @@ fn iam_rows(iam: &[IamChange]) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn iam_table(iam: &[IamChange]) -> String {
-    table(&["", "Resource", "Effect", "Action", "Principal", "Condition"], &iam_rows(iam))
+fn iam_table(iam: &[IamChange], width: Option<usize>) -> String {
+    table(&["", "Resource", "Effect", "Action", "Principal", "Condition"], &iam_rows(iam), width)
 }
 
-/// A box-drawn table; cells may hold several lines.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+/// The narrowest a wrapped column gets: below this a cell is more breaks than text.
+const MIN_COLUMN: usize = 12;
+
+/// Column widths that fit `natural` (each column's widest line) into `width` terminal columns:
+/// the widest columns give up room first, none below [`MIN_COLUMN`] (or its natural width).
+/// A table that cannot fit even so is as narrow as it gets.
+fn fit(natural: &[usize], width: usize) -> Vec<usize> {
+    // Borders and padding: `│ ` before each cell, ` ` after, and the closing `│`.
+    let room = width.saturating_sub(3 * natural.len() + 1);
+    if natural.iter().sum::<usize>() <= room {
+        return natural.to_vec();
+    }
+    let floor = |n: usize| n.min(MIN_COLUMN);
+    let capped = |cap: usize| natural.iter().map(|&n| n.min(cap.max(floor(n)))).sum::<usize>();
+    // The largest cap that fits: columns wider than it are cut to it.
+    let (mut lo, mut hi) = (0, natural.iter().copied().max().unwrap_or(0));
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if capped(mid) <= room { lo = mid } else { hi = mid - 1 }
+    }
+    natural.iter().map(|&n| n.min(lo.max(floor(n)))).collect()
+}
+
+/// `line` cut into pieces of at most `width` characters, after a separator (`,` `/` `:` space
+/// `.` `}`) where one is in the second half of a piece.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= width || width == 0 {
+        return vec![line.to_owned()];
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while chars.len() - start > width {
+        let window = &chars[start..start + width];
+        let cut =
+            window.iter().rposition(|c| ",/: .}".contains(*c)).filter(|&i| i + 1 >= width / 2).map_or(width, |i| i + 1);
+        pieces.push(chars[start..start + cut].iter().collect::<String>().trim_end().to_owned());
+        start += cut;
+    }
+    pieces.push(chars[start..].iter().collect());
+    pieces
+}
+
+/// A box-drawn table; cells may hold several lines. With a `width`, cells wrap so that the
+/// table fits it.
+fn table(header: &[&str], rows: &[Vec<String>], width: Option<usize>) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -223,6 +276,26 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
             widths[i] = widths[i].max(w);
         }
     }
+    let wrapped: Vec<Vec<String>>;
+    let rows = match width.map(|w| fit(&widths, w)).filter(|fitted| *fitted != widths) {
+        Some(fitted) => {
+            wrapped = rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .zip(&fitted)
+                        .map(|(cell, &w)| cell.lines().flat_map(|l| wrap(l, w)).collect::<Vec<_>>().join("\n"))
+                        .collect()
+                })
+                .collect();
+            widths = fitted;
+            &wrapped
+        }
+        None => rows,
+    };
+    // A header wider than its fitted column is cut, never the borders.
+    let header: Vec<String> = header.iter().zip(&widths).map(|(h, &w)| h.chars().take(w).collect()).collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let rule = |l: &str, m: &str, r: &str| {
         let inner: Vec<String> = widths.iter().map(|w| "─".repeat(w + 2)).collect();
         format!("{l}{}{r}\n", inner.join(m))
@@ -233,7 +306,7 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         format!("│{}│\n", inner.join("│"))
     };
     let mut out = rule("┌", "┬", "┐");
-    out.push_str(&line(header));
+    out.push_str(&line(&header));
     for row in rows {
         out.push_str(&rule("├", "┼", "┤"));
         let height = row.iter().map(|c| c.lines().count().max(1)).max().unwrap_or(1);
@@ -298,8 +371,8 @@ fn markdown(diff: &Diff) -> String {
                         } else {
                             format!(
                                 "`{path}`{note}: {} → {}",
-                                cell(&short(p.old.as_ref())),
-                                cell(&short(p.new.as_ref()))
+                                cell(&short(p.old.as_ref(), 160)),
+                                cell(&short(p.new.as_ref(), 160))
                             )
                         }
                     })
@@ -338,4 +411,43 @@ fn markdown(diff: &Diff) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_narrows_the_widest_columns_first_and_keeps_narrow_ones() {
+        // 6 columns take 19 columns of borders and padding.
+        assert_eq!(fit(&[1, 40, 6, 30, 20, 50], 200), vec![1, 40, 6, 30, 20, 50], "it fits: unchanged");
+        let fitted = fit(&[1, 40, 6, 30, 20, 50], 100);
+        assert!(fitted.iter().sum::<usize>() + 19 <= 100, "{fitted:?}");
+        assert_eq!((fitted[0], fitted[2]), (1, 6), "narrow columns keep their width: {fitted:?}");
+        assert_eq!(fitted[1], fitted[5], "the widest give up room alike: {fitted:?}");
+        // Too narrow for anything: each column at its floor.
+        assert_eq!(fit(&[1, 40, 6, 30], 10), vec![1, MIN_COLUMN, 6, MIN_COLUMN]);
+    }
+
+    #[test]
+    fn wrap_breaks_after_separators_and_keeps_every_character() {
+        let line = r#"{"StringEquals":{"aws:RequestTag/team":"vision"}}"#;
+        let pieces = wrap(line, 20);
+        assert!(pieces.iter().all(|p| p.chars().count() <= 20), "{pieces:?}");
+        assert_eq!(pieces.concat(), line);
+        assert_eq!(pieces[0], r#"{"StringEquals":"#, "{pieces:?}");
+        // No separator in the second half: cut at the width.
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("short", 20), vec!["short"]);
+    }
+
+    #[test]
+    fn a_fitted_table_has_no_line_wider_than_asked() {
+        let rows = vec![vec!["+".to_owned(), "x".repeat(90), "Allow".to_owned()]];
+        let t = table(&["", "Resource", "Effect"], &rows, Some(50));
+        assert!(t.lines().all(|l| l.chars().count() <= 50), "{t}");
+        assert_eq!(t.matches('x').count(), 90, "{t}");
+        let whole = table(&["", "Resource", "Effect"], &rows, None);
+        assert!(whole.lines().any(|l| l.chars().count() > 90), "{whole}");
+    }
 }
