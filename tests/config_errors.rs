@@ -39,6 +39,14 @@ const CASES: &[(&str, &str, usize, usize, &str, &str)] = &[
         "`g5.xlarge` is not a SageMaker instance type",
         "did you mean `ml.g5.xlarge`?",
     ),
+    (
+        "instance_type_misspelt",
+        "CFG024",
+        16,
+        36,
+        "`ml.m5.2xlarg` is not a SageMaker instance type",
+        "did you mean `ml.m5.2xlarge`? (SageMaker accepts it for apps, endpoints, processing, training, transform)",
+    ),
     ("kms_key_not_an_arn", "CFG015", 9, 16, "`alias/studio` is not a KMS key ARN", "arn:aws:kms:"),
     (
         "logical_id_collision",
@@ -333,6 +341,7 @@ fn the_json_schema_flags_what_it_can_express() {
         "duplicate_team_names",          // uniqueness by name
         "duplicate_user_in_domain",      // across lists
         "same_person_twice_in_domain",   // across lists
+        "instance_type_misspelt",        // SageMaker's list of instance types, too long for a schema
         "logical_id_collision",          // names that collide once made ids
         "unknown_domain_reference",      // references
         "unknown_team_reference",        // references
@@ -384,4 +393,27 @@ fn a_previous_name_is_checked_like_a_name() {
     let bad = text.replacen("domain: research\n", "domain: research\n    previous_name: Vision_1\n", 1);
     let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", bad) else { panic!("invalid") };
     assert!(diags.iter().any(|d| d.path().is_some_and(|p| p.to_string() == "teams[0].previous_name")), "{diags:?}");
+}
+
+/// Instance types are SageMaker's own, per use: a team whose types are all for jobs (none
+/// runs Studio apps) is warned that its people can open no space; a new family with a
+/// hyphen (`ml.c7i-flex.xlarge`) is accepted.
+#[test]
+fn instance_types_are_checked_against_sagemakers_list() {
+    let text = common::minimal();
+    let set = |types: &str| {
+        text.replacen(
+            "    buckets: [acme-vision-data]\n",
+            &format!("    buckets: [acme-vision-data]\n    instance_types: [{types}]\n"),
+            1,
+        )
+    };
+    let loaded = config::load_str("org.yaml", set("ml.c5n.xlarge")).unwrap_or_else(|e| panic!("{e:?}"));
+    let w = loaded.warnings.iter().find(|d| d.code == "CFG037").unwrap_or_else(|| panic!("{:?}", loaded.warnings));
+    assert!(w.message.contains("none of team `vision`'s instance types runs Studio apps"), "{}", w.message);
+    let loaded = config::load_str("org.yaml", set("ml.c5n.xlarge, ml.t3.medium")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(loaded.warnings.iter().all(|d| d.code != "CFG037"), "{:?}", loaded.warnings);
+    let loaded =
+        config::load_str("org.yaml", set("ml.c7i-flex.xlarge, ml.t3.medium")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
 }

@@ -244,7 +244,7 @@ pub struct Team {
     pub buckets: Vec<String>,
     /// Instance types the team may launch (`ml.t3.medium`...). Empty means any.
     #[serde(default)]
-    #[schemars(inner(pattern(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")))]
+    #[schemars(inner(pattern(r"^ml\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+$")))]
     pub instance_types: Vec<String>,
     /// What the team does: `data-scientist`, `mlops`, `compute`, or a key of `personas`.
     /// Without one, the team role may manage any SageMaker resource carrying its tag.

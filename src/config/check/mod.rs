@@ -6,6 +6,7 @@
 mod catalog;
 mod deployment;
 mod identity;
+mod instances;
 mod mlflow;
 mod network;
 mod teams;
@@ -258,9 +259,9 @@ fn is_kms_key_arn(arn: &str) -> bool {
 
 fn is_instance_type(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 3
-        && parts[0] == "ml"
-        && parts[1..].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+    let word = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    // `ml.c7i-flex.large`: a family may have a hyphenated suffix.
+    parts.len() == 3 && parts[0] == "ml" && parts[1].split('-').all(word) && word(parts[2])
 }
 
 /// The help for a bucket that is not a bucket name: the name inside an ARN or an `s3://`

@@ -85,20 +85,41 @@ impl Checks {
                 }
             }
             self.no_duplicates(&path!["teams", i, "buckets"], t.buckets.iter().map(String::as_str), "bucket");
+            let mut runs_apps = false;
             for (j, it) in t.instance_types.iter().enumerate() {
                 let at = path!["teams", i, "instance_types", j];
-                if self.policy_safe(&at, it, "instance type") && !is_instance_type(it) {
-                    self.err(
-                        "CFG024",
-                        at,
-                        format!("`{it}` is not a SageMaker instance type"),
-                        if is_instance_type(&format!("ml.{it}")) {
-                            format!("did you mean `ml.{it}`? SageMaker instance types start with `ml.`")
-                        } else {
-                            "SageMaker instance types look like ml.t3.medium or ml.g5.xlarge".to_owned()
-                        },
-                    );
+                if !self.policy_safe(&at, it, "instance type") {
+                    continue;
                 }
+                let uses = super::instances::uses(it);
+                runs_apps |= uses.contains(&"apps");
+                if uses.is_empty() {
+                    let all = super::instances::all();
+                    let help = if !it.starts_with("ml.") && all.contains(&format!("ml.{it}").as_str()) {
+                        format!("did you mean `ml.{it}`? SageMaker instance types start with `ml.`")
+                    } else if let Some(best) = did_you_mean(it, &all) {
+                        format!(
+                            "did you mean `{best}`? (SageMaker accepts it for {})",
+                            super::instances::uses(best).join(", ")
+                        )
+                    } else if is_instance_type(it) {
+                        "SageMaker has no such instance type; `aws sagemaker` accepts those its API model lists (schemas/instance-types.json), e.g. ml.t3.medium or ml.g5.xlarge".to_owned()
+                    } else {
+                        "SageMaker instance types look like ml.t3.medium or ml.g5.xlarge".to_owned()
+                    };
+                    self.err("CFG024", at, format!("`{it}` is not a SageMaker instance type"), help);
+                }
+            }
+            let people = || org.users.iter().any(|u| u.team == t.name);
+            if !t.instance_types.is_empty() && !runs_apps && self.diags.iter().all(|d| d.code != "CFG024") && people() {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "CFG037",
+                        path!["teams", i, "instance_types"],
+                        format!("none of team `{}`'s instance types runs Studio apps: its people can open no JupyterLab or Code Editor space", t.name),
+                    )
+                    .help("add an instance type Studio apps run on, such as ml.t3.medium"),
+                );
             }
             self.no_duplicates(
                 &path!["teams", i, "instance_types"],
