@@ -289,8 +289,8 @@ fn the_starter_is_valid_with_every_optional_section() {
     synthesizes(&sso, "sso");
 }
 
-/// A missing `domains:` is reported with every team that points at a domain, in one run; a
-/// file with another shape error as well stops at the shape, as before.
+/// A missing `domains:` is reported with every team that points at a domain, in one run, and
+/// so it is beside another shape error.
 #[test]
 fn a_missing_list_is_reported_with_what_points_into_it() {
     let text = common::minimal();
@@ -305,7 +305,38 @@ fn a_missing_list_is_reported_with_what_points_into_it() {
 
     let also_bad = without.replacen("version: 1", "version: 1\nunknown_key: 1", 1);
     let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", also_bad) else { panic!("invalid") };
-    assert!(diags.iter().all(|d| d.code != "CFG021"), "{diags:?}");
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"CFG001") && codes.contains(&"CFG003") && codes.contains(&"CFG021"), "{diags:?}");
+}
+
+/// Five mistakes of both kinds, shape (an unknown key, a string for a list) and meaning (a
+/// name against AWS's pattern, a reference to nothing, a bucket ARN), all in one run, in file
+/// order; nothing is said about what was left out to read the rest.
+#[test]
+fn five_mistakes_take_one_run() {
+    let text = std::fs::read_to_string(root().join("examples/acme.yaml")).unwrap();
+    let bad = text
+        .replacen("    buckets: [acme-nlp-data]", "    bucket: [acme-nlp-data]", 1)
+        .replacen("instance_types: [ml.m5.large, ml.m5.xlarge]", "instance_types: ml.m5.large", 1)
+        .replacen("  - name: fraud\n", "  - name: fraud\n    persona: data-scientst\n", 1)
+        .replacen("    team: vision", "    team: visoin", 1)
+        .replacen("buckets: [acme-fraud-features]", "buckets: [arn:aws:s3:::acme-fraud-features]", 1);
+    let Err(Error::Invalid { diags, file }) = config::load_str("org.yaml", bad) else { panic!("invalid") };
+    let found: Vec<(&str, usize)> =
+        diags.iter().map(|d| (d.code, file.locate(&d.at).map_or(0, |s| s.start.line))).collect();
+    let codes: Vec<&str> = found.iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["CFG001", "CFG021", "CFG023", "CFG002", "CFG021"], "{diags:#?}");
+    assert!(found.windows(2).all(|w| w[0].1 <= w[1].1), "in file order: {found:?}");
+    // The team whose `buckets` was misspelt has none as far as the checks know: no finding
+    // says so.
+    assert!(diags.iter().all(|d| !d.message.contains("no bucket")), "{diags:#?}");
+
+    // A wrong value where the rest depends on it (the sign-in mode): only the shape is
+    // reported, nothing guessed.
+    let mode = text.replacen("mode: iam", "mode: iamm", 1).replacen("    team: vision", "    team: visoin", 1);
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", mode) else { panic!("invalid") };
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["CFG005"], "{diags:#?}");
 }
 
 /// An org file as an editor's YAML 1.2 reader sees it, as JSON.

@@ -111,10 +111,8 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
             return Err(Error::Invalid { file: Box::new(source), diags });
         }
         _ => {
-            // `domains:` or `teams:` missing, and nothing else wrong with the shape: the checks
-            // across sections run as if the list were empty, so that what points into it (every
-            // team of a missing `domains:`) is reported in the same run.
-            diags.extend(across_missing_lists(&source, &diags));
+            // The checks across sections still run, on what is well shaped.
+            diags.extend(beside_shape_errors(&source, &diags));
             diags.sort_by_key(|d| source.locate(&d.at).map(|s| (s.start.line, s.start.col)));
             return Err(Error::Invalid { file: Box::new(source), diags });
         }
@@ -130,38 +128,22 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
     Ok(Loaded { org, source, warnings: diags, base_dir, renamed })
 }
 
-/// The top-level lists the checks across sections can do without.
-const LISTS: [&str; 2] = ["domains", "teams"];
-
-/// The findings of the checks across sections on `source` with its missing [`LISTS`] empty,
-/// when those are the only shape errors (`shape`); none otherwise. Findings about the missing
-/// lists themselves are left out: the shape check reported them.
-fn across_missing_lists(source: &Source, shape: &[Diagnostic]) -> Vec<Diagnostic> {
-    let Some(crate::yaml::NodeKind::Map(entries)) = source.root.as_ref().map(|r| &r.kind) else { return Vec::new() };
-    let missing: Vec<&str> = LISTS.iter().copied().filter(|k| entries.find(k).is_none()).collect();
-    let only_missing = shape.iter().all(|d| d.code == "CFG003" && d.path().is_none_or(crate::path::Path::is_root));
-    if missing.is_empty() || shape.len() != missing.len() || !only_missing {
-        return Vec::new();
-    }
-    let mut text = source.text.clone();
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    for key in &missing {
-        text.push_str(&format!("{key}: []\n"));
-    }
-    let Ok(root) = yaml::parse(&text) else { return Vec::new() };
-    let mut again = Vec::new();
-    let Some(json) = shape::check(&root, &json_schema(), &mut again) else { return Vec::new() };
+/// The findings of the checks across sections on what of `source` is well shaped (see
+/// [`shape::partial`]), reported beside its shape errors `shape`, so that a file with several
+/// mistakes needs one run: a missing `domains:` with every team that points into it, a
+/// misspelt key with a wrong bucket name. Findings under what was left out are not made: the
+/// shape error stands for them, as does one at the same place.
+fn beside_shape_errors(source: &Source, shape: &[Diagnostic]) -> Vec<Diagnostic> {
+    let Some(root) = source.root.as_ref() else { return Vec::new() };
+    let Some((json, dropped)) = shape::partial(root, &json_schema()) else { return Vec::new() };
     let Ok(org) = serde_json::from_value::<Org>(json) else { return Vec::new() };
-    if !again.is_empty() {
-        return Vec::new();
-    }
+    let reported: Vec<&crate::path::Path> = shape.iter().filter_map(Diagnostic::path).collect();
     check::check(&org)
         .into_iter()
         .filter(|d| {
-            let first = d.path().and_then(|p| p.0.first().cloned());
-            !matches!(first, Some(crate::path::Segment::Key(k)) if missing.contains(&k.as_str()))
+            d.path().is_none_or(|p| {
+                !dropped.iter().any(|gone| p.0.starts_with(&gone.0)) && !reported.iter().any(|r| r.0 == p.0)
+            })
         })
         .collect()
 }

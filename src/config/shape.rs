@@ -16,7 +16,25 @@ use crate::yaml::{Node, NodeKind, Plain, Style, resolve_plain};
 /// Walks `node` against `root` (a JSON Schema from schemars). Returns the typed JSON, or
 /// `None` where the shape was wrong, and pushes one diagnostic per mistake.
 pub(super) fn check(node: &Node, root: &Value, diags: &mut Vec<Diagnostic>) -> Option<Value> {
-    Walker { root, diags, shapes: std::collections::HashMap::new() }.walk(node, root, &Trail::root(), None)
+    Walker { root, diags, shapes: std::collections::HashMap::new(), dropped: None }.walk(
+        node,
+        root,
+        &Trail::root(),
+        None,
+    )
+}
+
+/// What of a wrongly shaped `node` is well shaped, for the checks across sections to run on
+/// beside the shape errors: each optional key whose value is wrong, and each unknown key, is
+/// left out (listed in the returned paths); a required list missing from the file is taken
+/// as empty (listed too). `None` when a required key is wrong or another required key is
+/// missing: the rest cannot be read without guessing.
+pub(super) fn partial(node: &Node, root: &Value) -> Option<(Value, Vec<crate::path::Path>)> {
+    let mut diags = Vec::new();
+    let mut walker =
+        Walker { root, diags: &mut diags, shapes: std::collections::HashMap::new(), dropped: Some(Vec::new()) };
+    let value = walker.walk(node, root, &Trail::root(), None)?;
+    Some((value, walker.dropped.unwrap_or_default()))
 }
 
 static TRUE: Value = Value::Bool(true);
@@ -27,6 +45,8 @@ struct Walker<'a> {
     /// What each schema node says, read once: an org file of many people visits the same few
     /// schema nodes thousands of times.
     shapes: std::collections::HashMap<*const Value, Rc<Shape<'a>>>,
+    /// In [`partial`]'s walk: the paths left out.
+    dropped: Option<Vec<crate::path::Path>>,
 }
 
 /// A schema node, `$ref` resolved, with what the walk asks of it.
@@ -162,6 +182,11 @@ impl<'a> Walker<'a> {
         let extra = schema.get("additionalProperties");
         let mut out = Map::new();
         let mut ok = true;
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         for (key, value) in entries {
             let child = path.key(&key.value);
             let sub = match (props.and_then(|p| p.get(&key.value)), extra) {
@@ -175,8 +200,16 @@ impl<'a> Walker<'a> {
                     Some(v) => {
                         out.insert(key.value.clone(), v);
                     }
-                    None => ok = false,
+                    None => match &mut self.dropped {
+                        Some(dropped) if !required.contains(&key.value.as_str()) => dropped.push(child.to_path()),
+                        _ => ok = false,
+                    },
                 },
+                None if self.dropped.is_some() => {
+                    if let Some(dropped) = &mut self.dropped {
+                        dropped.push(child.to_path());
+                    }
+                }
                 None => {
                     ok = false;
                     let known: Vec<&str> = props.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
@@ -193,6 +226,19 @@ impl<'a> Walker<'a> {
                     self.diags.push(d);
                 }
             }
+        }
+        if self.dropped.is_some() {
+            for r in required.iter().filter(|r| entries.find(r).is_none()) {
+                let list = props.and_then(|p| p.get(*r)).is_some_and(|s| schema_type(self.resolve(s)) == Some("array"));
+                if !list {
+                    return None;
+                }
+                out.insert((*r).to_owned(), Value::Array(Vec::new()));
+                if let Some(dropped) = &mut self.dropped {
+                    dropped.push(path.key(r).to_path());
+                }
+            }
+            return ok.then_some(Value::Object(out));
         }
         if let Some(required) = schema.get("required").and_then(Value::as_array) {
             for r in required.iter().filter_map(Value::as_str) {
