@@ -448,3 +448,28 @@ fn instance_types_are_checked_against_sagemakers_list() {
         config::load_str("org.yaml", set("ml.c7i-flex.xlarge, ml.t3.medium")).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
 }
+
+/// The README's org-file reference names every key of the org file's JSON Schema, as
+/// `key:`, so that no setting is undocumented.
+#[test]
+fn the_readme_documents_every_key_of_the_org_file() {
+    fn keys(node: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match node {
+            serde_json::Value::Object(map) => {
+                if let Some(props) = map.get("properties").and_then(serde_json::Value::as_object) {
+                    out.extend(props.keys().cloned());
+                }
+                map.values().for_each(|v| keys(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+            _ => {}
+        }
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut all = std::collections::BTreeSet::new();
+    keys(&config::json_schema(), &mut all);
+    assert!(all.len() > 50, "{all:?}");
+    let missing: Vec<&String> =
+        all.iter().filter(|k| !readme.contains(&format!(" {k}:")) && !readme.contains(&format!("\n{k}:"))).collect();
+    assert!(missing.is_empty(), "keys the README does not document: {missing:?}");
+}
