@@ -374,8 +374,12 @@ fn build(
     let on_disk = out.read_manifest()?;
     let mut previous = output::previous(on_disk.as_ref());
     let listed: Vec<&str> = on_disk.iter().flat_map(|m| &m.retired).map(|r| r.stack.as_str()).collect();
+    let live: Vec<&str> = on_disk.iter().flat_map(|m| &m.files).filter_map(|e| e.stack.as_deref()).collect();
     for name in forget.iter().filter(|f| *f != "all" && !listed.contains(&f.as_str())) {
         let message = match crate::diag::did_you_mean(name, &listed) {
+            _ if live.contains(&name.as_str()) => {
+                format!("--forget-stack {name}: this stack is synthesized, not retired; nothing to forget")
+            }
             Some(best) => format!("--forget-stack {name}: no retired stack has this name; did you mean `{best}`?"),
             None if listed.is_empty() => format!("--forget-stack {name}: the output lists no retired stacks"),
             None => format!("--forget-stack {name}: no retired stack has this name; retired: {}", listed.join(", ")),
@@ -549,50 +553,62 @@ fn changed_stacks(
         let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
         let _ = writeln!(out, "changed stacks (deploy these): {}{tail}", shown.join(", "));
     }
-    let removed: std::collections::HashSet<&str> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::Removed(p) => Some(p.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut gone: Vec<&output::Entry> = on_disk
+    // By stack name, not file: a change of format rewrites every file and retires nothing.
+    let live_before: std::collections::HashSet<&str> = on_disk
         .into_iter()
         .flat_map(|m| &m.files)
-        .filter(|e| deployed(&e.kind) && removed.contains(e.path.as_str()))
+        .filter(|e| deployed(&e.kind))
+        .filter_map(|e| e.stack.as_deref())
+        .filter(|name| output::is_stack_name(name))
         .collect();
+    let kind = crate::estate::layout::StackKind::Team;
+    let team_prefix = format!("{}-team-", loaded.org.name);
+    // In reverse deploy order: a stack that imports another's exports deploys after it, so
+    // it is deleted before it.
+    let gone: Vec<&crate::estate::Retired> =
+        bundle.retired.iter().rev().filter(|r| live_before.contains(r.stack.as_str())).collect();
+    let old_teams: Vec<&str> =
+        gone.iter().filter(|r| r.kind == kind).filter_map(|r| r.stack.strip_prefix(&team_prefix)).collect();
+    // A team renamed with a previous name that no stack of the last output had: its role and
+    // tag are new, and what it made stays under the old tag.
+    if on_disk.is_some() {
+        for r in loaded.renamed.iter().filter(|r| r.what == "team") {
+            let stack = format!("{team_prefix}{}", r.kept);
+            if live_before.contains(stack.as_str()) {
+                continue;
+            }
+            let hint = match old_teams.first() {
+                Some(old) => format!(
+                    " If it is team `{old}`, whose stack leaves the output, set `previous_name: {old}` and synth again."
+                ),
+                None => String::new(),
+            };
+            let message = format!(
+                "team `{}` keeps the name `{}` (its previous_name), but the last output had no stack {stack}: a new role and team tag `{}` are created, and what the team made under its old tag is out of its reach. A previous name is the name the team's stack, role and tag were created with (the output README lists the stacks).{hint}",
+                r.name, r.kept, r.kept
+            );
+            ui.say(err, "warning", &message);
+        }
+    }
     if gone.is_empty() {
         return;
     }
-    // In reverse deploy order: a stack that imports another's exports deploys after it, so
-    // it is deleted before it.
-    gone.sort_by(|a, b| (b.order, &b.stack).cmp(&(a.order, &a.stack)));
     let mut message = format!(
         "{} stack(s) no longer synthesized: their files were removed, but CloudFormation keeps them running. Deploy the new output first (so that no stack imports their exports any more), then delete them in this order:",
         gone.len()
     );
-    for e in &gone {
-        let name = e.stack.as_deref().unwrap_or(&e.path);
-        message.push_str(&format!("\n  aws cloudformation delete-stack --stack-name {name}"));
+    for r in &gone {
+        message.push_str(&format!("\n  aws cloudformation delete-stack --stack-name {}", r.stack));
     }
     message.push_str("\nThe output README lists them under \"Stacks to delete\" until `synth --forget-stack`.");
     // A team stack gone and another new: perhaps a rename, which keeps nothing without
     // `previous_name` (a role cannot be renamed, and the team tag is on what the team made).
-    let team_prefix = format!("{}-team-", loaded.org.name);
-    let new_teams: Vec<&str> = changes
+    let new_teams: Vec<&str> = bundle
+        .stacks
         .iter()
-        .filter_map(|c| match c {
-            Change::Added(p) => stack_of(p),
-            _ => None,
-        })
-        .filter_map(|s| bundle.stacks.iter().find(|b| b.name == s && b.kind == crate::estate::layout::StackKind::Team))
+        .filter(|s| s.kind == kind && !live_before.contains(s.name.as_str()))
         .filter_map(|s| s.name.strip_prefix(&team_prefix))
         .filter(|t| !loaded.renamed.iter().any(|r| r.what == "team" && r.kept == *t))
-        .collect();
-    let old_teams: Vec<&str> = gone
-        .iter()
-        .filter(|e| e.kind == output::FileKind::Stack(crate::estate::layout::StackKind::Team))
-        .filter_map(|e| e.stack.as_deref()?.strip_prefix(&team_prefix))
         .collect();
     if let (Some(old), Some(new)) = (old_teams.first(), new_teams.first()) {
         message.push_str(&format!(

@@ -473,3 +473,49 @@ fn the_readme_documents_every_key_of_the_org_file() {
         all.iter().filter(|k| !readme.contains(&format!(" {k}:")) && !readme.contains(&format!("\n{k}:"))).collect();
     assert!(missing.is_empty(), "keys the README does not document: {missing:?}");
 }
+
+/// Names that differ only by hyphens make the same logical ids (`<Domain>ApplicationArn`,
+/// `TeamTagOption<Team>`): refused, as for people.
+#[test]
+fn domains_and_teams_whose_logical_ids_collide_are_refused() {
+    let text = common::minimal();
+    let domains = text.replacen("  - name: research\n", "  - name: research\n  - name: a1\n  - name: a-1\n", 1);
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", domains) else { panic!("invalid") };
+    assert!(
+        diags.iter().any(|d| d.code == "CFG026" && d.message.starts_with("domains `a-1` and `a1` (domains[1])")),
+        "{diags:?}"
+    );
+    let teams = text.replacen(
+        "users:\n",
+        "  - name: a1\n    domain: research\n  - name: cv\n    previous_name: a-1\n    domain: research\nusers:\n",
+        1,
+    );
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", teams) else { panic!("invalid") };
+    let d = diags.iter().find(|d| d.code == "CFG026").unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(d.message, "teams `a-1` and `a1` (teams[1]) would share the CloudFormation logical id `A1`");
+    assert_eq!(d.path().map(ToString::to_string).as_deref(), Some("teams[2].previous_name"));
+}
+
+/// `instance_types: []` allows every type, as leaving it out does: said. A compute team,
+/// warned that it cannot run Studio (CFG035), is not also told to add an app type.
+#[test]
+fn an_empty_instance_type_list_is_said_to_allow_any() {
+    let text = common::minimal();
+    let empty = text.replacen(
+        "    buckets: [acme-vision-data]\n",
+        "    buckets: [acme-vision-data]\n    instance_types: []\n",
+        1,
+    );
+    let loaded = config::load_str("org.yaml", empty).unwrap_or_else(|e| panic!("{e:?}"));
+    let codes: Vec<&str> = loaded.warnings.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["CFG038"], "{:?}", loaded.warnings);
+
+    let compute = text.replacen(
+        "    buckets: [acme-vision-data]\n",
+        "    buckets: [acme-vision-data]\n    persona: compute\n    instance_types: [ml.c5n.xlarge]\n",
+        1,
+    );
+    let loaded = config::load_str("org.yaml", compute).unwrap_or_else(|e| panic!("{e:?}"));
+    let codes: Vec<&str> = loaded.warnings.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["CFG035"], "{:?}", loaded.warnings);
+}

@@ -777,3 +777,75 @@ fn a_team_renamed_with_its_previous_name_changes_nothing_deployed() {
     assert!(err.contains("error[CFG021]: team `team2` is now named `risk`"), "{err}");
     assert!(err.contains("use `team: risk`"), "{err}");
 }
+
+/// Only stacks that leave the output are said retired: a change of format rewrites every
+/// file and retires nothing. A manifest's retired stacks are trusted only when they are
+/// stack names, so that no hand-edited one reaches the README's shell commands.
+#[test]
+fn retired_stacks_are_stack_names_that_left() {
+    let dir = temp_dir("estate-retired-names");
+    let text = estate(4, 2, 3);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let (code, err) = synth(&dir, &text, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("no longer synthesized") && !err.contains("delete-stack"), "{err}");
+
+    let out = dir.join("out");
+    let manifest = out.join("manifest.json");
+    let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["retired"] = json!([
+        {"stack": "x; rm -rf ~ #", "kind": "team", "order": 2},
+        {"stack": "a\nb$(id)", "kind": "domain", "order": 1},
+        {"stack": "big-team-old", "kind": "team", "order": 2}
+    ]);
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let (code, err) = synth(&dir, &text, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.contains("delete-stack --stack-name big-team-old"), "{readme}");
+    assert!(!readme.contains("rm -rf") && !readme.contains("$(id)"), "{readme}");
+}
+
+/// A team renamed with a previous name that no stack of the last output had gets a new role
+/// and tag: synth says so, and names the team stack leaving the output as the likely one.
+#[test]
+fn a_previous_name_that_was_never_deployed_is_said() {
+    let dir = temp_dir("estate-previous-never");
+    let text = estate(6, 1, 3);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let wrong = text
+        .replace("  - name: team2\n", "  - name: risk\n    previous_name: credit\n")
+        .replace("team: team2,", "team: risk,");
+    let (code, err) = synth(&dir, &wrong, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "team `risk` keeps the name `credit` (its previous_name), but the last output had no stack big-team-credit"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("If it is team `team2`, whose stack leaves the output, set `previous_name: team2`"), "{err}");
+}
+
+/// `--forget-stack` of a stack that is still synthesized says so.
+#[test]
+fn forgetting_a_live_stack_says_it_is_not_retired() {
+    let dir = temp_dir("estate-forget-live");
+    let text = estate(4, 1, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    let (code, err) = synth(&dir, &text, &["--forget-stack", "big-team-team1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("--forget-stack big-team-team1: this stack is synthesized, not retired"), "{err}");
+}
+
+/// Product templates are launched, not deployed: removing the catalog is not a deletion of
+/// anyone's domain or profile.
+#[test]
+fn removing_the_catalog_deletes_nobodys_studio() {
+    let dir = temp_dir("estate-catalog-removed");
+    let text = estate(4, 1, 2);
+    assert_eq!(synth(&dir, &with_catalog(&text), &[]).0, 0);
+    let (code, err) = synth(&dir, &text, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("CFG050"), "{err}");
+}

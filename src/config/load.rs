@@ -118,6 +118,7 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
         }
     };
     diags.extend(check::check(&org));
+    diags.extend(empty_instance_types(&source));
     // Report in file order, as a reader goes through the file.
     diags.sort_by_key(|d| source.locate(&d.at).map(|s| (s.start.line, s.start.col)));
     if diags.iter().any(Diagnostic::is_error) {
@@ -126,6 +127,33 @@ pub fn load_str(name: &str, text: String) -> Result<Loaded, Error> {
     let base_dir = FsPath::new(name).parent().map(FsPath::to_path_buf).unwrap_or_default();
     let (org, renamed) = keep_previous_names(org);
     Ok(Loaded { org, source, warnings: diags, base_dir, renamed })
+}
+
+/// A team's `instance_types: []` reads like "none", but an empty list, like none at all,
+/// allows every instance type: said, since the typed org cannot tell the two apart.
+fn empty_instance_types(source: &Source) -> Vec<Diagnostic> {
+    use crate::yaml::NodeKind;
+    let Some(NodeKind::Map(root)) = source.root.as_ref().map(|r| &r.kind) else { return Vec::new() };
+    let Some((_, teams)) = root.find("teams") else { return Vec::new() };
+    let NodeKind::Seq(teams) = &teams.kind else { return Vec::new() };
+    teams
+        .iter()
+        .enumerate()
+        .filter_map(|(i, team)| {
+            let NodeKind::Map(fields) = &team.kind else { return None };
+            let (_, types) = fields.find("instance_types")?;
+            matches!(&types.kind, NodeKind::Seq(items) if items.is_empty()).then(|| {
+                Diagnostic::warning(
+                    "CFG038",
+                    crate::path::Path::root().key("teams").index(i).key("instance_types"),
+                    "an empty `instance_types` allows every instance type, as leaving it out does".to_owned(),
+                )
+                .help(
+                    "list the instance types the team may launch (e.g. [ml.t3.medium]), or remove the key to allow any",
+                )
+            })
+        })
+        .collect()
 }
 
 /// The findings of the checks across sections on what of `source` is well shaped (see

@@ -863,7 +863,9 @@ pub fn destructive(
         let whole_list = d.path().is_some_and(|p| matches!(p.0.as_slice(), [crate::path::Segment::Key(_)]));
         if whole_list { d.on_key() } else { d }
     };
-    for s in &diff.stacks {
+    // Product templates are launched, not deployed: a launched product stays what it was when
+    // its template changes or leaves the catalog.
+    for s in diff.stacks.iter().filter(|s| !s.file.starts_with("catalog/products/")) {
         for r in s.resources.iter().filter(|r| STATEFUL.contains(&r.type_name.as_str())) {
             let what = label(r);
             let profile = r.type_name == "AWS::SageMaker::UserProfile";
@@ -923,9 +925,15 @@ pub fn destructive(
                 }
                 Change::Added | Change::Modified => continue,
             };
+            // A profile replaced in the same domain keeps its name: CloudFormation creates the
+            // new one first, and that fails.
+            let in_place =
+                profile && r.change == Change::Replaced && !r.replaced_because.iter().any(|b| b.property == "DomainId");
             if approval.covers(&scope) {
                 matched.insert(scope.clone());
-                let consequence = if profile {
+                let consequence = if in_place {
+                    "approved by --allow-replace, but this deploy will fail and roll back: CloudFormation creates the replacement before it deletes the old profile, and both have the same name in the same domain. Remove the person instead (with --allow-replace), deploy, delete the retained profile with `aws sagemaker delete-user-profile` once their files are saved, then add them back"
+                } else if profile {
                     "approved by --allow-replace: the profile stays in the account with its home directory (DeletionPolicy Retain), unmanaged; while it exists, the person can still open it if they can still sign in, so end their sign-in (IAM user, SAML or Identity Center assignment) to end their access, and delete the profile with `aws sagemaker delete-user-profile` once their files are saved"
                 } else {
                     "approved by --allow-replace: the old domain stays in the account with its people's home directories (DeletionPolicy Retain), unmanaged; delete it with `aws sagemaker delete-domain` once their files are saved"

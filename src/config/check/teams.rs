@@ -8,7 +8,24 @@ use crate::config::Tier;
 impl Checks {
     pub(super) fn domains(&mut self, org: &Org) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
         for (i, d) in org.domains.iter().enumerate() {
+            // Logical ids made of the name (`<Domain>ApplicationArn`) drop its hyphens.
+            if let Some(first) = ids.insert(ids::pascal(&d.name), i)
+                && org.domains[first].name != d.name
+            {
+                self.err(
+                    "CFG026",
+                    path!["domains", i, "name"],
+                    format!(
+                        "domains `{}` and `{}` (domains[{first}]) would share the CloudFormation logical id `{}`",
+                        d.name,
+                        org.domains[first].name,
+                        ids::pascal(&d.name)
+                    ),
+                    "logical ids ignore hyphens and the case of each word's first letter; choose a name that differs in another way",
+                );
+            }
             let at = path!["domains", i, "name"];
             if self.policy_safe(&at, &d.name, "domain name") && !ids::is_profile_name(&d.name) {
                 self.err(
@@ -110,8 +127,14 @@ impl Checks {
                     self.err("CFG024", at, format!("`{it}` is not a SageMaker instance type"), help);
                 }
             }
+            // A team whose persona cannot run Studio is told so (CFG035), not this.
             let people = || org.users.iter().any(|u| u.team == t.name);
-            if !t.instance_types.is_empty() && !runs_apps && self.diags.iter().all(|d| d.code != "CFG024") && people() {
+            if !t.instance_types.is_empty()
+                && !runs_apps
+                && runs_studio(org, t)
+                && self.diags.iter().all(|d| d.code != "CFG024")
+                && people()
+            {
                 self.diags.push(
                     Diagnostic::warning(
                         "CFG037",
@@ -155,8 +178,26 @@ impl Checks {
     /// the same one.
     pub(super) fn team_identities(&mut self, org: &Org) {
         let mut kept: HashMap<&str, usize> = HashMap::with_capacity(org.teams.len());
+        let mut ids: HashMap<String, usize> = HashMap::with_capacity(org.teams.len());
         for (i, t) in org.teams.iter().enumerate() {
             let identity = t.previous_name.as_deref().unwrap_or(&t.name);
+            // Logical ids made of the name (`TeamTagOption<Team>`) drop its hyphens.
+            if let Some(first) = ids.insert(ids::pascal(identity), i) {
+                let other = &org.teams[first];
+                let other_identity = other.previous_name.as_deref().unwrap_or(&other.name);
+                if other_identity != identity {
+                    let field = if t.previous_name.is_some() { "previous_name" } else { "name" };
+                    self.err(
+                        "CFG026",
+                        path!["teams", i, field],
+                        format!(
+                            "teams `{identity}` and `{other_identity}` (teams[{first}]) would share the CloudFormation logical id `{}`",
+                            ids::pascal(identity)
+                        ),
+                        "logical ids ignore hyphens and the case of each word's first letter; choose a name that differs in another way",
+                    );
+                }
+            }
             let Some(first) = kept.insert(identity, i) else { continue };
             if org.teams[first].name == t.name {
                 continue; // defined twice: reported as such
@@ -182,17 +223,11 @@ impl Checks {
 
     pub(super) fn personas(&mut self, org: &Org) {
         // People in a team whose persona cannot run Studio get a profile they cannot use.
+        let counts = people_per_team(org);
         for (i, team) in org.teams.iter().enumerate() {
             let Some(persona) = &team.persona else { continue };
-            let runs_studio = match persona.as_str() {
-                "compute" => false,
-                "data-scientist" | "mlops" => true,
-                custom => org
-                    .personas
-                    .get(custom)
-                    .is_none_or(|p| p.activities.contains(&crate::config::Activity::RunStudioApp)),
-            };
-            let people = org.users.iter().filter(|u| u.team == team.name).count();
+            let runs_studio = runs_studio(org, team);
+            let people = counts.get(team.name.as_str()).copied().unwrap_or(0);
             let people = match people {
                 0 => continue,
                 1 => "1 person".to_owned(),
@@ -352,4 +387,24 @@ impl Checks {
             }
         }
     }
+}
+
+/// Whether `team`'s persona lets it run Studio apps (no persona: the baseline grants do).
+fn runs_studio(org: &Org, team: &crate::config::Team) -> bool {
+    match team.persona.as_deref() {
+        None | Some("data-scientist" | "mlops") => true,
+        Some("compute") => false,
+        Some(custom) => {
+            org.personas.get(custom).is_none_or(|p| p.activities.contains(&crate::config::Activity::RunStudioApp))
+        }
+    }
+}
+
+/// How many people each team has, by name.
+fn people_per_team(org: &Org) -> HashMap<&str, usize> {
+    let mut counts: HashMap<&str, usize> = HashMap::with_capacity(org.teams.len());
+    for u in &org.users {
+        *counts.entry(u.team.as_str()).or_default() += 1;
+    }
+    counts
 }
