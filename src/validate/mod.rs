@@ -15,6 +15,7 @@ mod properties;
 pub mod read;
 mod refs;
 mod structure;
+mod transform;
 
 use std::path::Path as FsPath;
 
@@ -27,7 +28,8 @@ use crate::{Error, yaml};
 
 /// Every finding about a long-form template whose body is `body_bytes` long.
 pub fn template(t: &Value, body_bytes: usize) -> Vec<Diagnostic> {
-    let mut ctx = ctx::Ctx::new(t);
+    let expanded = if ctx::has_transform(t, "AWS::LanguageExtensions") { transform::expand(t) } else { None };
+    let mut ctx = ctx::Ctx::new(expanded.as_ref().unwrap_or(t));
     structure::check(&mut ctx);
     refs::check(&mut ctx);
     properties::check(&mut ctx);
@@ -52,11 +54,8 @@ pub fn bundle(bundle: &Bundle) -> Vec<Diagnostic> {
                 _ => (String::new(), None),
             };
             let inside = d.path().map(|p| format!(" (at {p})")).unwrap_or_default();
-            // A condition key IAM does not document is only a warning for hand-written
-            // templates, but a misspelt ABAC key silently disables isolation: never in ours.
-            let severity = if d.code == "IAM307" { crate::diag::Severity::Error } else { d.severity };
+            let d = strict(d);
             out.push(Diagnostic {
-                severity,
                 message: format!("stack {}{resource}: {}{inside}", stack.name, d.message),
                 at: At::Path(origin.unwrap_or_else(Path::root), crate::diag::Focus::Value),
                 ..d
@@ -67,6 +66,17 @@ pub fn bundle(bundle: &Bundle) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = per_stack.into_iter().flatten().collect();
     all.extend(launch_roles(bundle));
     all
+}
+
+/// Findings that are warnings in hand-written templates but errors in what synth writes: an
+/// action or condition key IAM does not know is accepted by IAM (a retired action, a key it
+/// never sets), and grants or matches nothing, but in ours a misspelt action or ABAC key
+/// silently breaks access or isolation.
+const STRICT_FOR_SYNTH: &[&str] = &["IAM304", "IAM305", "IAM307"];
+
+/// `d` as synth's own output is held to it: see [`STRICT_FOR_SYNTH`].
+pub fn strict(d: Diagnostic) -> Diagnostic {
+    if STRICT_FOR_SYNTH.contains(&d.code) { Diagnostic { severity: crate::diag::Severity::Error, ..d } } else { d }
 }
 
 /// What the launch roles of the bundle's portfolios cannot do for the products they launch.

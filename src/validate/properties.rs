@@ -533,6 +533,9 @@ fn produced(ctx: &Ctx<'_>, intrinsic: &Value) -> Option<(Kind, String)> {
             let target = arg.as_str()?;
             if let Some(p) = ctx.parameters.get(target) {
                 let t = p.get("Type")?.as_str()?;
+                // An SSM parameter type gives the value of the type it wraps.
+                // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html#cloudformation-supplied-parameter-types-ssm>
+                let t = t.strip_prefix("AWS::SSM::Parameter::Value<").and_then(|i| i.strip_suffix('>')).unwrap_or(t);
                 let single = t
                     .strip_prefix("AWS::")
                     .and_then(|rest| rest.rsplit_once("::"))
