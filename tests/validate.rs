@@ -139,14 +139,19 @@ fn checks_unicode_class_patterns_the_schemas_rely_on() {
 }
 
 #[test]
-fn unknown_types_are_known_by_name_and_never_checked_beyond_it() {
+fn every_type_is_checked_but_custom_resources_and_stack_outputs_take_anything() {
     let t = json!({"Resources": {
-        "Fn": {"Type": "AWS::Lambda::Permission", "Properties": {"Anything": {"Goes": 1}}},
-        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres"}},
-        "Custom": {"Type": "Custom::Thing", "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:111122223333:function:f"}},
-        "Out": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}}
+        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres", "DBInstanceClass": "db.t3.micro"}},
+        "Custom": {"Type": "Custom::Thing", "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:111122223333:function:f", "Any": {"Thing": 1}}},
+        "Nested": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://example.com/t.yaml"}},
+        "Out": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Join": ["", [
+            {"Fn::GetAtt": ["Db", "Endpoint.Address"]}, {"Fn::GetAtt": ["Custom", "Whatever"]},
+            {"Fn::GetAtt": ["Nested", "Outputs.Name"]}]]}}}
     }});
     assert!(codes_of(&t).is_empty(), "{:?}", codes_of(&t));
+    let t = json!({"Resources": {"Fn": {"Type": "AWS::Lambda::Permission", "Properties": {
+        "Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": "s3.amazonaws.com", "Anything": 1}}}});
+    assert_eq!(codes_of(&t), ["TPL201"]);
 }
 
 #[test]

@@ -14,6 +14,7 @@ pub mod limits;
 mod properties;
 pub mod read;
 mod refs;
+mod services;
 mod structure;
 mod transform;
 
@@ -33,6 +34,7 @@ pub fn template(t: &Value, body_bytes: usize) -> Vec<Diagnostic> {
     structure::check(&mut ctx);
     refs::check(&mut ctx);
     properties::check(&mut ctx);
+    services::check(&mut ctx);
     iam::check(&mut ctx);
     ctx.out.extend(limits::check(t, body_bytes));
     ctx.out

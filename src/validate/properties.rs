@@ -29,13 +29,51 @@ fn validator(type_name: &str) -> Option<Arc<Validator>> {
     if let Some(v) = cache.read().ok().and_then(|c| c.get(type_name).cloned()) {
         return v;
     }
-    let built = data::schema(type_name).and_then(|schema| {
-        jsonschema::draft7::options().should_validate_formats(false).build(schema).ok().map(Arc::new)
-    });
+    let built = data::schema(type_name).and_then(build).map(Arc::new);
     if let Ok(mut c) = cache.write() {
         c.insert(type_name.to_owned(), built.clone());
     }
     built
+}
+
+/// The validator of a provider schema. Some schemas hold patterns written for other regex
+/// engines (Java's `[a-z&&[^x]]`, `(?s)` mid-pattern): those patterns, and only those, are left
+/// unchecked.
+fn build(schema: &Value) -> Option<Validator> {
+    let options = || jsonschema::draft7::options().should_validate_formats(false);
+    let first = options().build(schema);
+    let Err(mut error) = first else { return first.ok() };
+    let mut copy = schema.clone();
+    for _ in 0..64 {
+        let bad = error.instance().as_str()?.to_owned();
+        if !drop_pattern(&mut copy, &bad) {
+            return None;
+        }
+        match options().build(&copy) {
+            Ok(v) => return Some(v),
+            Err(e) => error = e,
+        }
+    }
+    None
+}
+
+/// Removes every `pattern` keyword whose value is `pattern`; true if there was one.
+fn drop_pattern(v: &mut Value, pattern: &str) -> bool {
+    match v {
+        Value::Object(m) => {
+            let mut dropped = false;
+            if m.get("pattern").and_then(Value::as_str) == Some(pattern) {
+                m.remove("pattern");
+                dropped = true;
+            }
+            for child in m.values_mut() {
+                dropped |= drop_pattern(child, pattern);
+            }
+            dropped
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |d, i| drop_pattern(i, pattern) | d),
+        _ => false,
+    }
 }
 
 /// Checks the properties of every resource whose type has a vendored schema.

@@ -109,6 +109,17 @@ fn reference(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, target: &str) {
 /// vendored schema: its read-only properties, and for the types cfn-lint lists, every
 /// property. `None` when the type's schema is not vendored.
 pub(super) fn attribute_exists(type_name: &str, attribute: &str) -> Option<bool> {
+    // A custom resource returns whatever its function sends back; a stack and a provisioned
+    // product return their template's outputs as `Outputs.<Name>`.
+    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html#aws-resource-cloudformation-stack-return-values>
+    if type_name == "AWS::CloudFormation::CustomResource" {
+        return None;
+    }
+    if matches!(type_name, "AWS::CloudFormation::Stack" | "AWS::ServiceCatalog::CloudFormationProvisionedProduct")
+        && attribute.starts_with("Outputs.")
+    {
+        return Some(true);
+    }
     let schema = data::schema(type_name)?;
     let pointer = format!("/properties/{}", attribute.replace('.', "/"));
     let read_only =

@@ -209,6 +209,68 @@ fn resources(ctx: &mut Ctx<'_>) {
         if let Some(c) = r.get("Condition") {
             condition_name(ctx, at.key("Condition"), c);
         }
+        if r.get("Type").and_then(Value::as_str).is_some_and(|t| t.ends_with("::MODULE")) {
+            module(ctx, &at, r);
+        }
+        if sam_resource && let Some(ignored) = r.get("IgnoreGlobals") {
+            ignore_globals(ctx, &at.key("IgnoreGlobals"), r, ignored);
+        }
+    }
+}
+
+/// What a module's resource cannot hold: CloudFormation applies creation and update policies
+/// and tags to the resources inside it, and keeps the `AWS::CloudFormation::Module` metadata key
+/// for itself.
+/// <https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/modules-using.html>
+fn module(ctx: &mut Ctx<'_>, at: &Path, r: &Map<String, Value>) {
+    for policy in ["CreationPolicy", "UpdatePolicy"] {
+        if r.contains_key(policy) {
+            ctx.error("TPL113", at.key(policy), format!("a module cannot have a {policy}"), None);
+            ctx.on_key();
+        }
+    }
+    if r.get("Properties").and_then(|p| p.get("Tags")).is_some() {
+        ctx.error("TPL113", at.key("Properties").key("Tags"), "a module cannot be tagged".into(), None);
+        ctx.on_key();
+    }
+    if r.get("Metadata").and_then(|m| m.get("AWS::CloudFormation::Module")).is_some() {
+        ctx.error(
+            "TPL113",
+            at.key("Metadata").key("AWS::CloudFormation::Module"),
+            "the metadata key AWS::CloudFormation::Module is CloudFormation's own".into(),
+            None,
+        );
+        ctx.on_key();
+    }
+}
+
+/// `IgnoreGlobals` names `*` or properties that the `Globals` section sets for the resource's
+/// kind (`Function` for AWS::Serverless::Function).
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>
+fn ignore_globals(ctx: &mut Ctx<'_>, at: &Path, r: &Map<String, Value>, ignored: &Value) {
+    let Some(kind) = r.get("Type").and_then(Value::as_str).and_then(|t| t.strip_prefix("AWS::Serverless::")) else {
+        return;
+    };
+    let globals = ctx.template.get("Globals").and_then(|g| g.get(kind)).and_then(Value::as_object);
+    let names: Vec<&str> = globals.map(|g| g.keys().map(String::as_str).collect()).unwrap_or_default();
+    let items: Vec<(Path, &Value)> = match ignored {
+        Value::Array(items) => items.iter().enumerate().map(|(i, v)| (at.index(i), v)).collect(),
+        other => vec![(at.clone(), other)],
+    };
+    for (p, v) in items {
+        let Some(name) = v.as_str() else { continue };
+        if name != "*" && !names.contains(&name) {
+            let help = match did_you_mean(name, &names) {
+                Some(b) => format!("did you mean `{b}`?"),
+                None => format!("Globals.{kind} sets: {}", names.join(", ")),
+            };
+            ctx.error(
+                "TPL106",
+                p,
+                format!("IgnoreGlobals names `{name}`, which Globals.{kind} does not set"),
+                Some(help),
+            );
+        }
     }
 }
 
