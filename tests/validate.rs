@@ -81,6 +81,36 @@ fn unknown_actions_warn_by_hand_and_fail_in_what_synth_writes() {
     assert!(found.into_iter().map(validate::strict).all(|d| d.is_error()));
 }
 
+/// A nested stack's template next to its parent's is read for its parameters: one passed
+/// that it does not declare, and one it needs without a default, are found.
+#[test]
+fn checks_the_parameters_of_nested_stacks_against_their_template_file() {
+    let dir = temp_dir("validate-nested");
+    std::fs::write(
+        dir.join("network.yaml"),
+        "Parameters:\n  Cidr:\n    Type: String\n  Name:\n    Type: String\n    Default: n\nResources:\n  T:\n    Type: AWS::SNS::Topic\n",
+    )
+    .unwrap();
+    let parent = dir.join("parent.yaml");
+    std::fs::write(
+        &parent,
+        "Resources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./network.yaml\n      Parameters:\n        Nmae: x\n",
+    )
+    .unwrap();
+    let (_, diags) = validate::file(&parent).unwrap();
+    let found: Vec<_> = diags.iter().map(|d| (d.code, d.path().unwrap().to_string())).collect();
+    assert_eq!(
+        found,
+        [
+            ("TPL309", "Resources.Net.Properties.Parameters.Nmae".to_owned()),
+            ("TPL309", "Resources.Net.Properties.Parameters".to_owned())
+        ],
+        "{diags:#?}"
+    );
+    std::fs::write(&parent, "Resources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./network.yaml\n      Parameters:\n        Cidr: 10.0.0.0/16\n").unwrap();
+    assert!(validate::file(&parent).unwrap().1.is_empty());
+}
+
 fn codes_of(template: &Value) -> Vec<&'static str> {
     let body = serde_json::to_string(template).unwrap().len();
     validate::template(template, body).into_iter().map(|d| d.code).collect()

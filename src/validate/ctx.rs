@@ -113,6 +113,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// True when `s` holds a dynamic reference (`{{resolve:ssm:/name}}`), which CloudFormation
+/// replaces at deploy time: its literal form says nothing of the value.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html>
+pub(super) fn dynamic(s: &str) -> bool {
+    s.contains("{{resolve:")
+}
+
 /// True when the template's `Transform` (a name or a list of names) includes `name`.
 pub(super) fn has_transform(template: &Value, name: &str) -> bool {
     match template.get("Transform") {

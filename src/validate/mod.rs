@@ -11,6 +11,7 @@ pub mod handlers;
 mod iam;
 pub use iam::{MAX_MANAGED_POLICY, MAX_ROLE_INLINE};
 pub mod limits;
+mod nested;
 mod properties;
 pub mod read;
 mod refs;
@@ -142,12 +143,17 @@ pub fn file(path: &FsPath) -> Result<(Source, Vec<Diagnostic>), Error> {
         path: path.to_owned(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"),
     })?;
-    text(path.display().to_string(), content)
+    checked(path.display().to_string(), content, path.parent())
 }
 
 /// Checks a template's `text` (YAML or JSON), naming it `name` in findings: [`file`] without
 /// the reading.
 pub fn text(name: String, text: String) -> Result<(Source, Vec<Diagnostic>), Error> {
+    checked(name, text, None)
+}
+
+/// [`text`], with nested stacks' templates given by a relative path read from `dir`.
+fn checked(name: String, text: String, dir: Option<&FsPath>) -> Result<(Source, Vec<Diagnostic>), Error> {
     let mut source = Source::new(name, text);
     let root = match yaml::parse(&source.text) {
         Ok(root) => root,
@@ -173,6 +179,9 @@ pub fn text(name: String, text: String) -> Result<(Source, Vec<Diagnostic>), Err
     match json {
         Ok(json) => {
             let mut diags = template(&json, source.text.len());
+            if let Some(dir) = dir {
+                diags.extend(nested::check(&json, dir));
+            }
             diags.sort_by_key(|d| source.locate(&d.at).map(|s| (s.start.line, s.start.col)));
             Ok((source, diags))
         }

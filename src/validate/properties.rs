@@ -36,11 +36,44 @@ fn validator(type_name: &str) -> Option<Arc<Validator>> {
     built
 }
 
+/// Value kinds whose literal values have a fixed form: EC2 ids are a prefix and 8 or 17
+/// hexadecimal digits (AMI ids: lowercase letters and digits). Patterns as cfn-lint 1.58.0's
+/// `rules/formats` checks them; a value CloudFormation would reject before any deploy.
+/// <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html>
+const ID_FORMATS: &[(&str, FormatCheck)] = &[
+    ("AWS::EC2::VPC.Id", |s| ec2_id(s, "vpc-", |c| c.is_ascii_hexdigit())),
+    ("AWS::EC2::Subnet.Id", |s| ec2_id(s, "subnet-", |c| c.is_ascii_hexdigit())),
+    ("AWS::EC2::SecurityGroup.Id", |s| ec2_id(s, "sg-", |c| c.is_ascii_hexdigit())),
+    ("AWS::EC2::Image.Id", |s| ec2_id(s, "ami-", |c| c.is_ascii_digit() || c.is_ascii_lowercase())),
+];
+
+/// Whether a string has the form of a value kind.
+type FormatCheck = fn(&str) -> bool;
+
+fn ec2_id(s: &str, prefix: &str, digit: fn(char) -> bool) -> bool {
+    // Stand-ins of intrinsics are judged by their kind (`kinds`), never by form.
+    if s.starts_with(STAND_IN) || super::ctx::dynamic(s) {
+        return true;
+    }
+    s.strip_prefix(prefix).is_some_and(|rest| matches!(rest.len(), 8 | 17) && rest.chars().all(digit))
+}
+
 /// The validator of a provider schema. Some schemas hold patterns written for other regex
 /// engines (Java's `[a-z&&[^x]]`, `(?s)` mid-pattern): those patterns, and only those, are left
 /// unchecked.
 fn build(schema: &Value) -> Option<Validator> {
-    let options = || jsonschema::draft7::options().should_validate_formats(false);
+    let options = || {
+        let mut o = jsonschema::draft7::options().should_validate_formats(true);
+        for (name, check) in ID_FORMATS {
+            o = o.with_format(*name, *check);
+        }
+        // JSON Schema's own formats are not what CloudFormation checks (a `date-time` it
+        // takes may not be RFC 3339): only the value kinds above are.
+        for name in ["date-time", "date", "time", "uri", "uri-reference", "email", "hostname", "ipv4", "ipv6", "uuid"] {
+            o = o.with_format(name, |_: &str| true);
+        }
+        o
+    };
     let first = options().build(schema);
     let Err(mut error) = first else { return first.ok() };
     let mut copy = schema.clone();
@@ -368,6 +401,9 @@ fn describe(
         }
         ValidationErrorKind::MaxLength { limit } => {
             vec![d(format!("{what} is {shown}, longer than {limit} characters"))]
+        }
+        ValidationErrorKind::Format { format } => {
+            vec![d(format!("{what} is {shown}, which is not the form of a {format}"))]
         }
         ValidationErrorKind::MinItems { limit } => vec![d(format!("{what} has fewer than {limit} items"))],
         ValidationErrorKind::MaxItems { limit } => vec![d(format!("{what} has more than {limit} items"))],

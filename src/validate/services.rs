@@ -15,7 +15,16 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
     let resources = ctx.resources;
     for (id, r) in resources {
         let Some(type_name) = r.get("Type").and_then(Value::as_str) else { continue };
-        let Some(props) = r.get("Properties").filter(|p| as_fn(p).is_none()) else { continue };
+        // SAM's API takes its required stage name from Globals: an API with no properties at all
+        // still needs one.
+        let empty = Value::Object(serde_json::Map::new());
+        let props = match r.get("Properties") {
+            None if type_name == "AWS::Serverless::Api" => &empty,
+            p => match p.filter(|p| as_fn(p).is_none()) {
+                Some(p) => p,
+                None => continue,
+            },
+        };
         let at = Path::root().key("Resources").key(id).key("Properties");
         match type_name {
             "AWS::Lambda::Function" => {
@@ -25,6 +34,25 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             "AWS::Serverless::Function" if ctx.sam => runtime(ctx, &at.key("Runtime"), props.get("Runtime"), &today),
             "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => key_attributes(ctx, &at, props),
             "AWS::Backup::BackupPlan" => backup_lifecycles(ctx, &at, props),
+            "AWS::Route53::RecordSet" => txt_records(ctx, &at, props),
+            "AWS::Route53::RecordSetGroup" => {
+                for (i, set) in props.get("RecordSets").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                    txt_records(ctx, &at.key("RecordSets").index(i), set);
+                }
+            }
+            "AWS::CloudFront::Distribution" => aliases(ctx, &at, props),
+            "AWS::CodeBuild::Project" => role_by_name(ctx, &at.key("ServiceRole"), props.get("ServiceRole")),
+            "AWS::Serverless::Api" if ctx.sam => {
+                let global = ctx.template.pointer("/Globals/Api/StageName").is_some();
+                if props.get("StageName").is_none() && !global {
+                    ctx.error(
+                        "TPL201",
+                        at.clone(),
+                        "AWS::Serverless::Api requires `StageName`".into(),
+                        Some("add `StageName`, here or under Globals.Api".into()),
+                    );
+                }
+            }
             _ => {}
         }
     }
@@ -182,8 +210,115 @@ fn backup_lifecycles(ctx: &mut Ctx<'_>, at: &Path, props: &Value) {
     }
 }
 
+/// TXT and SPF record values are one or more double-quoted strings of 1 to 255 characters.
+/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html#TXTFormat>
+fn txt_records(ctx: &mut Ctx<'_>, at: &Path, set: &Value) {
+    if !matches!(set.get("Type").and_then(Value::as_str), Some("TXT" | "SPF")) {
+        return;
+    }
+    let Some(records) = set.get("ResourceRecords").and_then(Value::as_array) else { return };
+    for (i, record) in records.iter().enumerate() {
+        let Some(text) = record.as_str().filter(|t| !super::ctx::dynamic(t)) else { continue };
+        if !quoted_strings(text) {
+            ctx.error(
+                "TPL209",
+                at.key("ResourceRecords").index(i),
+                format!("TXT record value `{text}` is not a list of quoted strings of 1 to 255 characters"),
+                Some("enclose each string of at most 255 characters in double quotes: \"v=spf1 -all\"".into()),
+            );
+        }
+    }
+}
+
+/// True for `"..." "..."`: quoted strings of 1 to 255 characters (a backslash escapes the next
+/// one), separated by spaces.
+fn quoted_strings(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    loop {
+        if chars.next() != Some('"') {
+            return false;
+        }
+        let mut len = 0;
+        loop {
+            match chars.next() {
+                None => return false,
+                Some('"') => break,
+                Some('\\') => {
+                    chars.next();
+                    len += 1;
+                }
+                Some(_) => len += 1,
+            }
+        }
+        if !(1..=255).contains(&len) {
+            return false;
+        }
+        while chars.peek() == Some(&' ') {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return true;
+        }
+    }
+}
+
+/// A CloudFront alternate domain name is a domain name whose leftmost label may be `*`, and
+/// only that one.
+/// <https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html#alternate-domain-names-wildcard>
+fn aliases(ctx: &mut Ctx<'_>, at: &Path, props: &Value) {
+    let Some(aliases) = props.pointer("/DistributionConfig/Aliases").and_then(Value::as_array) else { return };
+    for (i, alias) in aliases.iter().enumerate() {
+        let Some(name) = alias.as_str().filter(|a| !super::ctx::dynamic(a)) else { continue };
+        let labels: Vec<&str> = name.split('.').collect();
+        let label_ok = |(j, l): (usize, &&str)| {
+            (j == 0 && **l == *"*")
+                || (!l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        };
+        if labels.len() < 2 || !labels.iter().enumerate().all(label_ok) {
+            ctx.error(
+                "TPL210",
+                at.key("DistributionConfig").key("Aliases").index(i),
+                format!("`{name}` is not a domain name CloudFront takes as an alias"),
+                Some("letters, digits and hyphens in each label, no hyphen first or last; `*` only as the whole first label".into()),
+            );
+        }
+    }
+}
+
+/// CodeBuild takes its service role by name or ARN, and makes the ARN of a name without any
+/// path: `!Ref` of a role with a path other than `/` names a role that does not exist.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-codebuild-project.html#cfn-codebuild-project-servicerole>
+fn role_by_name(ctx: &mut Ctx<'_>, at: &Path, value: Option<&Value>) {
+    let Some(("Ref", Value::String(role))) = value.and_then(as_fn) else { return };
+    let Some(r) = ctx.resources.get(role) else { return };
+    if r.get("Type").and_then(Value::as_str) != Some("AWS::IAM::Role") {
+        return;
+    }
+    if let Some(path) = r.pointer("/Properties/Path").and_then(Value::as_str).filter(|p| *p != "/") {
+        ctx.error(
+            "TPL211",
+            at.clone(),
+            format!("`!Ref {role}` gives the name of a role whose path is {path}; CodeBuild looks the name up without the path"),
+            Some(format!("use `!GetAtt {role}.Arn`")),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reads_txt_values_as_quoted_strings() {
+        assert!(super::quoted_strings("\"v=spf1 -all\""));
+        assert!(super::quoted_strings("\"a\" \"b \\\" c\""));
+        assert!(!super::quoted_strings("v=spf1"));
+        assert!(!super::quoted_strings("\"\""));
+        assert!(!super::quoted_strings(&format!("\"{}\"", "a".repeat(256))));
+    }
+
     #[test]
     fn today_is_a_date() {
         let t = super::today();
