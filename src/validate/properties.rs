@@ -583,7 +583,8 @@ fn wanted(node: &Value) -> Option<Kind> {
         }
     }
     let pattern = node.get("pattern").and_then(Value::as_str)?;
-    (pattern.starts_with("^arn:") || pattern.starts_with("arn:")).then_some(Kind::Arn(None))
+    // `^arn:...`, and also `^(arn:...)|()$` (an ARN or nothing).
+    pattern.trim_start_matches(['^', '(']).starts_with("arn:").then_some(Kind::Arn(None))
 }
 
 /// The kind of value a property of a resource type holds.
@@ -675,10 +676,11 @@ fn kinds(ctx: &mut Ctx<'_>, schema: &Value, opaque: &Opaque, at: &Path) {
     };
     let help = match (name_of(intrinsic), &want) {
         (Some(resource), Kind::Arn(_))
-            if ctx
-                .resource_type(&resource)
-                .and_then(|t| data::schema(t))
-                .is_some_and(|s| s["properties"].get("Arn").is_some()) =>
+            if !matches!(have, Kind::Arn(_))
+                && ctx
+                    .resource_type(&resource)
+                    .and_then(|t| data::schema(t))
+                    .is_some_and(|s| s["properties"].get("Arn").is_some()) =>
         {
             Some(format!("use `!GetAtt {resource}.Arn`"))
         }
