@@ -115,8 +115,10 @@ fn other_schema(type_name: &str) -> Option<&'static Value> {
     if let Some(found) = parsed.read().ok().and_then(|p| p.get(name).copied()) {
         return found;
     }
-    let value: Option<&'static Value> =
-        serde_json::from_str(text).ok().map(|mut v| &*Box::leak(Box::new(anchor_patterns(&mut v))));
+    // Patterns are read as JSON Schema and cfn-lint read them, matching anywhere in the value:
+    // many of these schemas write `[^:]` for "some character other than a colon" or `^https?://`
+    // for a prefix, which anchoring would turn into rejections of valid values.
+    let value: Option<&'static Value> = serde_json::from_str(text).ok().map(|v| &*Box::leak(Box::new(v)));
     if let Ok(mut p) = parsed.write() {
         // Another thread may have parsed it meanwhile: keep the first, so references stay one.
         return *p.entry(name).or_insert(value);
