@@ -5,6 +5,8 @@ Usage: python3 schemas/extract.py  (from the repository root; needs network for 
 
 - resources/<Type>.json: the resource provider schemas that cfn-lint ships (with cfn-lint's
   own patches and value-kind `format` names already applied), for the types listed in TYPES.
+- resources-other.tsv: the same for every other resource type of us-east-1, one per line.
+- lambda-runtimes.json: cfn-lint's dates of Lambda runtime deprecations.
 - resource-types.txt: every resource type name in any region cfn-lint knows.
 - iam/actions.json: every action of the services in SERVICES with its condition keys, and
   the condition keys each service defines. Action names come from cfn-lint's policy data;
@@ -149,6 +151,16 @@ def main():
             schema = json.loads(lint.read(f"{base}resources/{index[t]}.json"))
             path = resources / (t.replace("::", "_") + ".json")
             path.write_text(json.dumps(strip(schema), indent=1, sort_keys=True) + "\n")
+        # Every other type of us-east-1, one per line (`Type<TAB>schema`): the validator parses
+        # only the types a template uses.
+        lines = []
+        for t, file in sorted(index.items()):
+            if "::" in t and t not in TYPES:
+                schema = strip(json.loads(lint.read(f"{base}resources/{file}.json")))
+                lines.append(f"{t}\t{json.dumps(schema, sort_keys=True, separators=(',', ':'))}")
+        (out / "resources-other.tsv").write_text("\n".join(lines) + "\n")
+        runtimes = json.loads(lint.read("cfnlint/data/AdditionalSpecs/LmbdRuntimeLifecycle.json"))
+        (out / "lambda-runtimes.json").write_text(json.dumps(runtimes, indent=1, sort_keys=True) + "\n")
         handlers = {}
         without = []
         for t, file in sorted(index.items()):

@@ -660,6 +660,7 @@ fn validate(files: &[PathBuf], format: FindingsFormat, ui: Ui, out: &mut dyn Wri
         // from one: the inline-size warning is moot for what synth wrote, as synth says.
         if written_by_synth(path, &mut listed) {
             diags.retain(|d| d.code != "TPL503");
+            diags = diags.into_iter().map(crate::validate::strict).collect();
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         counts.0 += errors;

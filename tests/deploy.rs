@@ -140,7 +140,7 @@ fn synth_fails_when_a_declared_launch_policy_misses_a_handler_permission() {
 
 #[test]
 fn a_custom_product_of_unknown_handler_permissions_must_declare_its_launch_statements() {
-    let template = "Resources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Name: x\n";
+    let template = "Resources:\n  Build:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Name: x\n      ServiceRole: arn:aws:iam::123456789012:role/build\n      Artifacts: {Type: NO_ARTIFACTS}\n      Environment: {Type: LINUX_CONTAINER, ComputeType: BUILD_GENERAL1_SMALL, Image: 'aws/codebuild/standard:7.0'}\n      Source: {Type: NO_SOURCE, BuildSpec: 'version: 0.2'}\n";
     let org = common::minimal()
         + "catalog:\n  portfolio: P\n  provider: Q\n  products: []\n  custom: [products/queue.yaml.hbs]\n";
     let (dir, config) = write_org("unknown-handlers", &org, template);

@@ -68,6 +68,49 @@ fn finds_nothing_in_what_synth_writes() {
     }
 }
 
+/// IAM accepts a policy naming a retired action or service, so a hand-written template that
+/// names one gets a warning; what synth writes is held to the catalog.
+#[test]
+fn unknown_actions_warn_by_hand_and_fail_in_what_synth_writes() {
+    let t = json!({"Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["kms:ReEncrypt", "elastic-inference:Connect"], "Resource": "*"}]}}}}});
+    let found = validate::template(&t, 0);
+    let seen: Vec<_> = found.iter().map(|d| (d.code, d.is_error())).collect();
+    assert_eq!(seen, [("IAM305", false), ("IAM304", false)]);
+    assert!(found.into_iter().map(validate::strict).all(|d| d.is_error()));
+}
+
+/// A nested stack's template next to its parent's is read for its parameters: one passed
+/// that it does not declare, and one it needs without a default, are found.
+#[test]
+fn checks_the_parameters_of_nested_stacks_against_their_template_file() {
+    let dir = temp_dir("validate-nested");
+    std::fs::write(
+        dir.join("network.yaml"),
+        "Parameters:\n  Cidr:\n    Type: String\n  Name:\n    Type: String\n    Default: n\nResources:\n  T:\n    Type: AWS::SNS::Topic\n",
+    )
+    .unwrap();
+    let parent = dir.join("parent.yaml");
+    std::fs::write(
+        &parent,
+        "Resources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./network.yaml\n      Parameters:\n        Nmae: x\n",
+    )
+    .unwrap();
+    let (_, diags) = validate::file(&parent).unwrap();
+    let found: Vec<_> = diags.iter().map(|d| (d.code, d.path().unwrap().to_string())).collect();
+    assert_eq!(
+        found,
+        [
+            ("TPL309", "Resources.Net.Properties.Parameters.Nmae".to_owned()),
+            ("TPL309", "Resources.Net.Properties.Parameters".to_owned())
+        ],
+        "{diags:#?}"
+    );
+    std::fs::write(&parent, "Resources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./network.yaml\n      Parameters:\n        Cidr: 10.0.0.0/16\n").unwrap();
+    assert!(validate::file(&parent).unwrap().1.is_empty());
+}
+
 fn codes_of(template: &Value) -> Vec<&'static str> {
     let body = serde_json::to_string(template).unwrap().len();
     validate::template(template, body).into_iter().map(|d| d.code).collect()
@@ -126,14 +169,19 @@ fn checks_unicode_class_patterns_the_schemas_rely_on() {
 }
 
 #[test]
-fn unknown_types_are_known_by_name_and_never_checked_beyond_it() {
+fn every_type_is_checked_but_custom_resources_and_stack_outputs_take_anything() {
     let t = json!({"Resources": {
-        "Fn": {"Type": "AWS::Lambda::Permission", "Properties": {"Anything": {"Goes": 1}}},
-        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres"}},
-        "Custom": {"Type": "Custom::Thing", "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:111122223333:function:f"}},
-        "Out": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}}
+        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres", "DBInstanceClass": "db.t3.micro"}},
+        "Custom": {"Type": "Custom::Thing", "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:111122223333:function:f", "Any": {"Thing": 1}}},
+        "Nested": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://example.com/t.yaml"}},
+        "Out": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::Join": ["", [
+            {"Fn::GetAtt": ["Db", "Endpoint.Address"]}, {"Fn::GetAtt": ["Custom", "Whatever"]},
+            {"Fn::GetAtt": ["Nested", "Outputs.Name"]}]]}}}
     }});
     assert!(codes_of(&t).is_empty(), "{:?}", codes_of(&t));
+    let t = json!({"Resources": {"Fn": {"Type": "AWS::Lambda::Permission", "Properties": {
+        "Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": "s3.amazonaws.com", "Anything": 1}}}});
+    assert_eq!(codes_of(&t), ["TPL201"]);
 }
 
 #[test]

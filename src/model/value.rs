@@ -27,6 +27,15 @@ pub const FUNCTIONS: &[&str] = &[
     "Fn::Transform",
     "Fn::ToJsonString",
     "Fn::Length",
+    "Fn::GetStackOutput",
+    // Rule functions, only inside the `Rules` section.
+    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/rules-section-structure.html>
+    "Fn::Contains",
+    "Fn::EachMemberEquals",
+    "Fn::EachMemberIn",
+    "Fn::RefAll",
+    "Fn::ValueOf",
+    "Fn::ValueOfAll",
 ];
 
 /// The function name and argument, if the long-form `v` is an intrinsic function: a map of

@@ -38,6 +38,9 @@ pub(super) struct Ctx<'a> {
     pub mappings: &'a Map<String, Value>,
     /// Whether a transform (SAM, language extensions) rewrites the template before deploy.
     pub transformed: bool,
+    /// Whether the SAM transform (`AWS::Serverless-2016-10-31`) rewrites it: `Globals`,
+    /// `AWS::Serverless::*` types and the resources SAM creates from them.
+    pub sam: bool,
     /// Findings so far.
     pub out: Vec<Diagnostic>,
 }
@@ -55,6 +58,7 @@ impl<'a> Ctx<'a> {
             conditions: section("Conditions"),
             mappings: section("Mappings"),
             transformed: template.get("Transform").is_some(),
+            sam: has_transform(template, "AWS::Serverless-2016-10-31"),
             out: Vec::new(),
         }
     }
@@ -85,9 +89,43 @@ impl<'a> Ctx<'a> {
         self.resources.get(id)?.get("Type")?.as_str()
     }
 
+    /// True when `name` may be a resource a transform or module creates at deploy time: SAM
+    /// names what it creates after the resource it expands (`<Function>Role`,
+    /// `<Function>Version`, `<Api><Stage>Stage`) or `Serverless...` (`ServerlessRestApi`), and
+    /// a module's resources are named after the module's logical id (`<Module><Resource>`).
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources.html>
+    pub(super) fn created_by_expansion(&self, name: &str) -> bool {
+        if self.sam && name.starts_with("Serverless") {
+            return true;
+        }
+        self.resources.iter().any(|(id, r)| {
+            name.len() > id.len()
+                && name.starts_with(id.as_str())
+                && r.get("Type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.ends_with("::MODULE") || (self.sam && t.starts_with("AWS::Serverless::")))
+        })
+    }
+
     /// True for `AWS::...` pseudo parameters.
     pub(super) fn is_pseudo(name: &str) -> bool {
         PSEUDO.iter().any(|(p, _)| *p == name)
+    }
+}
+
+/// True when `s` holds a dynamic reference (`{{resolve:ssm:/name}}`), which CloudFormation
+/// replaces at deploy time: its literal form says nothing of the value.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html>
+pub(super) fn dynamic(s: &str) -> bool {
+    s.contains("{{resolve:")
+}
+
+/// True when the template's `Transform` (a name or a list of names) includes `name`.
+pub(super) fn has_transform(template: &Value, name: &str) -> bool {
+    match template.get("Transform") {
+        Some(Value::String(s)) => s == name,
+        Some(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(name)),
+        _ => false,
     }
 }
 

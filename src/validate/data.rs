@@ -79,6 +79,9 @@ const SCHEMAS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The provider schemas of every other resource type of us-east-1, one `Type<TAB>schema` a
+/// line: parsed one type at a time, when a template uses it.
+const OTHER_SCHEMAS: &str = include_str!("../../schemas/resources-other.tsv");
 const RESOURCE_TYPES: &str = include_str!("../../schemas/resource-types.txt");
 const GETATT: &str = include_str!("../../schemas/getatt.json");
 const IAM_SERVICES: &str = include_str!("../../schemas/iam/services.txt");
@@ -92,14 +95,35 @@ pub fn vendored_types() -> impl Iterator<Item = &'static str> {
 /// The provider schema of `type_name`, if vendored.
 pub fn schema(type_name: &str) -> Option<&'static Value> {
     static PARSED: OnceLock<HashMap<&'static str, Value>> = OnceLock::new();
-    PARSED
-        .get_or_init(|| {
-            SCHEMAS
-                .iter()
-                .filter_map(|(t, text)| serde_json::from_str(text).ok().map(|mut v| (*t, anchor_patterns(&mut v))))
-                .collect()
-        })
-        .get(type_name)
+    let own = PARSED.get_or_init(|| {
+        SCHEMAS
+            .iter()
+            .filter_map(|(t, text)| serde_json::from_str(text).ok().map(|mut v| (*t, anchor_patterns(&mut v))))
+            .collect()
+    });
+    own.get(type_name).or_else(|| other_schema(type_name))
+}
+
+/// The schema of a type from [`OTHER_SCHEMAS`], parsed on first use. Each is parsed once per
+/// process and kept for its lifetime (at most one per resource type).
+fn other_schema(type_name: &str) -> Option<&'static Value> {
+    static LINES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    static PARSED: OnceLock<std::sync::RwLock<HashMap<&'static str, Option<&'static Value>>>> = OnceLock::new();
+    let lines = LINES.get_or_init(|| OTHER_SCHEMAS.lines().filter_map(|l| l.split_once('\t')).collect());
+    let (&name, &text) = lines.get_key_value(type_name)?;
+    let parsed = PARSED.get_or_init(Default::default);
+    if let Some(found) = parsed.read().ok().and_then(|p| p.get(name).copied()) {
+        return found;
+    }
+    // Patterns are read as JSON Schema and cfn-lint read them, matching anywhere in the value:
+    // many of these schemas write `[^:]` for "some character other than a colon" or `^https?://`
+    // for a prefix, which anchoring would turn into rejections of valid values.
+    let value: Option<&'static Value> = serde_json::from_str(text).ok().map(|v| &*Box::leak(Box::new(v)));
+    if let Ok(mut p) = parsed.write() {
+        // Another thread may have parsed it meanwhile: keep the first, so references stay one.
+        return *p.entry(name).or_insert(value);
+    }
+    value
 }
 
 /// Follows `$ref`s (within `root`) from `node` to the subschema they name; a few hops at most,

@@ -20,6 +20,10 @@ enum Kind {
     Trust,
     /// Attached to a resource: a Principal and a Resource.
     Resource,
+    /// Attached to the one resource it governs, which it does not name: a Principal, and a
+    /// Resource only optionally (ECR's repository policies).
+    /// <https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html>
+    Implied,
 }
 
 /// Where policy documents live: type, property path (`*` is every list item), kind.
@@ -35,7 +39,7 @@ const LOCATIONS: &[(&str, &[&str], Kind)] = &[
     ("AWS::SQS::QueuePolicy", &["PolicyDocument"], Kind::Resource),
     ("AWS::SNS::TopicPolicy", &["PolicyDocument"], Kind::Resource),
     ("AWS::KMS::Key", &["KeyPolicy"], Kind::Resource),
-    ("AWS::ECR::Repository", &["RepositoryPolicyText"], Kind::Resource),
+    ("AWS::ECR::Repository", &["RepositoryPolicyText"], Kind::Implied),
 ];
 
 const OPERATORS: &[&str] = &[
@@ -258,10 +262,10 @@ fn document(ctx: &mut Ctx<'_>, at: &Trail<'_>, doc: &Value, kind: Kind) {
             continue;
         }
         if let Some(sid) = s.get("Sid").and_then(Value::as_str) {
-            if kind != Kind::Resource && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if matches!(kind, Kind::Identity | Kind::Trust) && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
                 ctx.error("IAM301", path.key("Sid").to_path(), format!("Sid `{sid}` is not alphanumeric"), None);
             }
-            if !sids.insert(sid.to_owned()) && kind != Kind::Resource {
+            if !sids.insert(sid.to_owned()) && matches!(kind, Kind::Identity | Kind::Trust) {
                 ctx.error(
                     "IAM301",
                     path.key("Sid").to_path(),
@@ -335,7 +339,7 @@ fn statement(ctx: &mut Ctx<'_>, at: &Trail<'_>, s: &Value, kind: Kind) {
             "an identity policy names no Principal: it applies to whoever it is attached to".into(),
             Some("remove Principal".into()),
         ),
-        (Kind::Trust | Kind::Resource, None) => ctx.error(
+        (Kind::Trust | Kind::Resource | Kind::Implied, None) => ctx.error(
             "IAM308",
             at.to_path(),
             "the statement has no Principal".into(),
@@ -450,6 +454,9 @@ fn action(ctx: &mut Ctx<'_>, at: &Trail<'_>, name: &str) {
     }
 }
 
+/// An action IAM does not know is a warning: IAM accepts a policy naming a retired action
+/// (`kms:ReEncrypt`) or service (`elastic-inference`), which then grants or denies nothing.
+/// What synth writes makes it an error (see `validate::bundle`).
 fn action_uncached(ctx: &mut Ctx<'_>, at: &Trail<'_>, name: &str) {
     let Some((service, pattern)) = name.split_once(':') else {
         ctx.error("IAM304", at.to_path(), format!("action `{name}` is not of the form service:Action"), None);
@@ -460,7 +467,7 @@ fn action_uncached(ctx: &mut Ctx<'_>, at: &Trail<'_>, name: &str) {
     if !c.services.contains(&service) {
         let names: Vec<&str> = c.services.iter().map(String::as_str).collect();
         let help = did_you_mean(&service, &names).map(|b| format!("did you mean `{b}`?"));
-        ctx.error("IAM304", at.to_path(), format!("`{service}` is not an IAM service prefix"), help);
+        ctx.warn("IAM304", at.to_path(), format!("`{service}` is not an IAM service prefix"), help);
         return;
     }
     let Some(detail) = c.detailed.get(&service) else { return };
@@ -488,7 +495,7 @@ fn action_uncached(ctx: &mut Ctx<'_>, at: &Trail<'_>, name: &str) {
         let names: Vec<&str> = detail.actions.values().map(|(n, _)| n.as_str()).collect();
         let help = did_you_mean(pattern, &names).map(|b| format!("did you mean `{service}:{b}`?"));
         let what = if lower.contains(['*', '?']) { "matches no action" } else { "is not an action" };
-        ctx.error("IAM305", at.to_path(), format!("`{name}` {what} of {service}"), help);
+        ctx.warn("IAM305", at.to_path(), format!("`{name}` {what} of {service}"), help);
     }
 }
 
@@ -534,7 +541,19 @@ fn condition_key(ctx: &mut Ctx<'_>, at: &Trail<'_>, key: &str) {
     if c.knows_condition_key(key) {
         return;
     }
-    let prefix = key.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    let Some((prefix, _)) = key.split_once(':') else {
+        ctx.warn("IAM307", at.to_path(), format!("`{key}` is not a condition key: it has no service prefix"), None);
+        ctx.on_key();
+        return;
+    };
+    let prefix = prefix.to_ascii_lowercase();
+    if prefix != "aws" && !c.services.contains(&prefix) {
+        let names: Vec<&str> = c.services.iter().map(String::as_str).chain(["aws"]).collect();
+        let help = did_you_mean(&prefix, &names).map(|b| format!("did you mean `{b}`?"));
+        ctx.warn("IAM307", at.to_path(), format!("`{key}`: `{prefix}` is not an IAM service prefix"), help);
+        ctx.on_key();
+        return;
+    }
     if prefix == "aws" || c.detailed.contains_key(&prefix) {
         let mut known: Vec<&str> =
             c.detailed.get(&prefix).map(|s| s.conditions.iter().map(String::as_str).collect()).unwrap_or_default();

@@ -11,10 +11,13 @@ pub mod handlers;
 mod iam;
 pub use iam::{MAX_MANAGED_POLICY, MAX_ROLE_INLINE};
 pub mod limits;
+mod nested;
 mod properties;
 pub mod read;
 mod refs;
+mod services;
 mod structure;
+mod transform;
 
 use std::path::Path as FsPath;
 
@@ -27,10 +30,12 @@ use crate::{Error, yaml};
 
 /// Every finding about a long-form template whose body is `body_bytes` long.
 pub fn template(t: &Value, body_bytes: usize) -> Vec<Diagnostic> {
-    let mut ctx = ctx::Ctx::new(t);
+    let expanded = if ctx::has_transform(t, "AWS::LanguageExtensions") { transform::expand(t) } else { None };
+    let mut ctx = ctx::Ctx::new(expanded.as_ref().unwrap_or(t));
     structure::check(&mut ctx);
     refs::check(&mut ctx);
     properties::check(&mut ctx);
+    services::check(&mut ctx);
     iam::check(&mut ctx);
     ctx.out.extend(limits::check(t, body_bytes));
     ctx.out
@@ -52,11 +57,8 @@ pub fn bundle(bundle: &Bundle) -> Vec<Diagnostic> {
                 _ => (String::new(), None),
             };
             let inside = d.path().map(|p| format!(" (at {p})")).unwrap_or_default();
-            // A condition key IAM does not document is only a warning for hand-written
-            // templates, but a misspelt ABAC key silently disables isolation: never in ours.
-            let severity = if d.code == "IAM307" { crate::diag::Severity::Error } else { d.severity };
+            let d = strict(d);
             out.push(Diagnostic {
-                severity,
                 message: format!("stack {}{resource}: {}{inside}", stack.name, d.message),
                 at: At::Path(origin.unwrap_or_else(Path::root), crate::diag::Focus::Value),
                 ..d
@@ -67,6 +69,17 @@ pub fn bundle(bundle: &Bundle) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = per_stack.into_iter().flatten().collect();
     all.extend(launch_roles(bundle));
     all
+}
+
+/// Findings that are warnings in hand-written templates but errors in what synth writes: an
+/// action or condition key IAM does not know is accepted by IAM (a retired action, a key it
+/// never sets), and grants or matches nothing, but in ours a misspelt action or ABAC key
+/// silently breaks access or isolation.
+const STRICT_FOR_SYNTH: &[&str] = &["IAM304", "IAM305", "IAM307"];
+
+/// `d` as synth's own output is held to it: see [`STRICT_FOR_SYNTH`].
+pub fn strict(d: Diagnostic) -> Diagnostic {
+    if STRICT_FOR_SYNTH.contains(&d.code) { Diagnostic { severity: crate::diag::Severity::Error, ..d } } else { d }
 }
 
 /// What the launch roles of the bundle's portfolios cannot do for the products they launch.
@@ -130,12 +143,17 @@ pub fn file(path: &FsPath) -> Result<(Source, Vec<Diagnostic>), Error> {
         path: path.to_owned(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text"),
     })?;
-    text(path.display().to_string(), content)
+    checked(path.display().to_string(), content, path.parent())
 }
 
 /// Checks a template's `text` (YAML or JSON), naming it `name` in findings: [`file`] without
 /// the reading.
 pub fn text(name: String, text: String) -> Result<(Source, Vec<Diagnostic>), Error> {
+    checked(name, text, None)
+}
+
+/// [`text`], with nested stacks' templates given by a relative path read from `dir`.
+fn checked(name: String, text: String, dir: Option<&FsPath>) -> Result<(Source, Vec<Diagnostic>), Error> {
     let mut source = Source::new(name, text);
     let root = match yaml::parse(&source.text) {
         Ok(root) => root,
@@ -161,6 +179,9 @@ pub fn text(name: String, text: String) -> Result<(Source, Vec<Diagnostic>), Err
     match json {
         Ok(json) => {
             let mut diags = template(&json, source.text.len());
+            if let Some(dir) = dir {
+                diags.extend(nested::check(&json, dir));
+            }
             diags.sort_by_key(|d| source.locate(&d.at).map(|s| (s.start.line, s.start.col)));
             Ok((source, diags))
         }

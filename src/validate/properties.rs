@@ -29,13 +29,84 @@ fn validator(type_name: &str) -> Option<Arc<Validator>> {
     if let Some(v) = cache.read().ok().and_then(|c| c.get(type_name).cloned()) {
         return v;
     }
-    let built = data::schema(type_name).and_then(|schema| {
-        jsonschema::draft7::options().should_validate_formats(false).build(schema).ok().map(Arc::new)
-    });
+    let built = data::schema(type_name).and_then(build).map(Arc::new);
     if let Ok(mut c) = cache.write() {
         c.insert(type_name.to_owned(), built.clone());
     }
     built
+}
+
+/// Value kinds whose literal values have a fixed form: EC2 ids are a prefix and 8 or 17
+/// hexadecimal digits (AMI ids: lowercase letters and digits). Patterns as cfn-lint 1.58.0's
+/// `rules/formats` checks them; a value CloudFormation would reject before any deploy.
+/// <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html>
+const ID_FORMATS: &[(&str, FormatCheck)] = &[
+    ("AWS::EC2::VPC.Id", |s| ec2_id(s, "vpc-", |c| c.is_ascii_hexdigit())),
+    ("AWS::EC2::Subnet.Id", |s| ec2_id(s, "subnet-", |c| c.is_ascii_hexdigit())),
+    ("AWS::EC2::SecurityGroup.Id", |s| ec2_id(s, "sg-", |c| c.is_ascii_hexdigit())),
+    ("AWS::EC2::Image.Id", |s| ec2_id(s, "ami-", |c| c.is_ascii_digit() || c.is_ascii_lowercase())),
+];
+
+/// Whether a string has the form of a value kind.
+type FormatCheck = fn(&str) -> bool;
+
+fn ec2_id(s: &str, prefix: &str, digit: fn(char) -> bool) -> bool {
+    // Stand-ins of intrinsics are judged by their kind (`kinds`), never by form.
+    if s.starts_with(STAND_IN) || super::ctx::dynamic(s) {
+        return true;
+    }
+    s.strip_prefix(prefix).is_some_and(|rest| matches!(rest.len(), 8 | 17) && rest.chars().all(digit))
+}
+
+/// The validator of a provider schema. Some schemas hold patterns written for other regex
+/// engines (Java's `[a-z&&[^x]]`, `(?s)` mid-pattern): those patterns, and only those, are left
+/// unchecked.
+fn build(schema: &Value) -> Option<Validator> {
+    let options = || {
+        let mut o = jsonschema::draft7::options().should_validate_formats(true);
+        for (name, check) in ID_FORMATS {
+            o = o.with_format(*name, *check);
+        }
+        // JSON Schema's own formats are not what CloudFormation checks (a `date-time` it
+        // takes may not be RFC 3339): only the value kinds above are.
+        for name in ["date-time", "date", "time", "uri", "uri-reference", "email", "hostname", "ipv4", "ipv6", "uuid"] {
+            o = o.with_format(name, |_: &str| true);
+        }
+        o
+    };
+    let first = options().build(schema);
+    let Err(mut error) = first else { return first.ok() };
+    let mut copy = schema.clone();
+    for _ in 0..64 {
+        let bad = error.instance().as_str()?.to_owned();
+        if !drop_pattern(&mut copy, &bad) {
+            return None;
+        }
+        match options().build(&copy) {
+            Ok(v) => return Some(v),
+            Err(e) => error = e,
+        }
+    }
+    None
+}
+
+/// Removes every `pattern` keyword whose value is `pattern`; true if there was one.
+fn drop_pattern(v: &mut Value, pattern: &str) -> bool {
+    match v {
+        Value::Object(m) => {
+            let mut dropped = false;
+            if m.get("pattern").and_then(Value::as_str) == Some(pattern) {
+                m.remove("pattern");
+                dropped = true;
+            }
+            for child in m.values_mut() {
+                dropped |= drop_pattern(child, pattern);
+            }
+            dropped
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |d, i| drop_pattern(i, pattern) | d),
+        _ => false,
+    }
 }
 
 /// Checks the properties of every resource whose type has a vendored schema.
@@ -331,6 +402,9 @@ fn describe(
         ValidationErrorKind::MaxLength { limit } => {
             vec![d(format!("{what} is {shown}, longer than {limit} characters"))]
         }
+        ValidationErrorKind::Format { format } => {
+            vec![d(format!("{what} is {shown}, which is not the form of a {format}"))]
+        }
         ValidationErrorKind::MinItems { limit } => vec![d(format!("{what} has fewer than {limit} items"))],
         ValidationErrorKind::MaxItems { limit } => vec![d(format!("{what} has more than {limit} items"))],
         ValidationErrorKind::Minimum { limit } => vec![d(format!("{what} is {shown}, below the minimum {limit}"))],
@@ -509,7 +583,8 @@ fn wanted(node: &Value) -> Option<Kind> {
         }
     }
     let pattern = node.get("pattern").and_then(Value::as_str)?;
-    (pattern.starts_with("^arn:") || pattern.starts_with("arn:")).then_some(Kind::Arn(None))
+    // `^arn:...`, and also `^(arn:...)|()$` (an ARN or nothing).
+    pattern.trim_start_matches(['^', '(']).starts_with("arn:").then_some(Kind::Arn(None))
 }
 
 /// The kind of value a property of a resource type holds.
@@ -533,6 +608,9 @@ fn produced(ctx: &Ctx<'_>, intrinsic: &Value) -> Option<(Kind, String)> {
             let target = arg.as_str()?;
             if let Some(p) = ctx.parameters.get(target) {
                 let t = p.get("Type")?.as_str()?;
+                // An SSM parameter type gives the value of the type it wraps.
+                // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html#cloudformation-supplied-parameter-types-ssm>
+                let t = t.strip_prefix("AWS::SSM::Parameter::Value<").and_then(|i| i.strip_suffix('>')).unwrap_or(t);
                 let single = t
                     .strip_prefix("AWS::")
                     .and_then(|rest| rest.rsplit_once("::"))
@@ -598,10 +676,11 @@ fn kinds(ctx: &mut Ctx<'_>, schema: &Value, opaque: &Opaque, at: &Path) {
     };
     let help = match (name_of(intrinsic), &want) {
         (Some(resource), Kind::Arn(_))
-            if ctx
-                .resource_type(&resource)
-                .and_then(|t| data::schema(t))
-                .is_some_and(|s| s["properties"].get("Arn").is_some()) =>
+            if !matches!(have, Kind::Arn(_))
+                && ctx
+                    .resource_type(&resource)
+                    .and_then(|t| data::schema(t))
+                    .is_some_and(|s| s["properties"].get("Arn").is_some()) =>
         {
             Some(format!("use `!GetAtt {resource}.Arn`"))
         }

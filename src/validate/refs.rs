@@ -62,6 +62,12 @@ fn misshapen(name: &str, arg: &Value) -> Option<&'static str> {
         "Fn::And" | "Fn::Or" => items.is_some_and(|i| (2..=10).contains(&i.len())),
         "Fn::Not" => matches!(items, Some([_])),
         "Fn::ImportValue" => !(arg.is_array() || (arg.is_object() && as_fn(arg).is_none())),
+        // <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getstackoutput.html>
+        "Fn::GetStackOutput" => arg.as_object().is_some_and(|m| {
+            m.contains_key("StackName")
+                && m.contains_key("OutputName")
+                && m.keys().all(|k| ["StackName", "OutputName", "Region", "RoleArn"].contains(&k.as_str()))
+        }),
         _ => true,
     };
     if ok {
@@ -75,12 +81,17 @@ fn misshapen(name: &str, arg: &Value) -> Option<&'static str> {
         "Fn::And" => "Fn::And takes a list of 2 to 10 conditions",
         "Fn::Or" => "Fn::Or takes a list of 2 to 10 conditions",
         "Fn::Not" => "Fn::Not takes a list of one condition",
+        "Fn::GetStackOutput" => "Fn::GetStackOutput takes {StackName, OutputName} and optionally Region and RoleArn",
         _ => "Fn::ImportValue takes an export name",
     })
 }
 
 fn reference(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, target: &str) {
-    if ctx.parameters.contains_key(target) || ctx.resources.contains_key(target) || Ctx::is_pseudo(target) {
+    if ctx.parameters.contains_key(target)
+        || ctx.resources.contains_key(target)
+        || Ctx::is_pseudo(target)
+        || ctx.created_by_expansion(target)
+    {
         return;
     }
     let mut names: Vec<&str> = ctx.parameters.keys().chain(ctx.resources.keys()).map(String::as_str).collect();
@@ -98,6 +109,17 @@ fn reference(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, target: &str) {
 /// vendored schema: its read-only properties, and for the types cfn-lint lists, every
 /// property. `None` when the type's schema is not vendored.
 pub(super) fn attribute_exists(type_name: &str, attribute: &str) -> Option<bool> {
+    // A custom resource returns whatever its function sends back; a stack and a provisioned
+    // product return their template's outputs as `Outputs.<Name>`.
+    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html#aws-resource-cloudformation-stack-return-values>
+    if type_name == "AWS::CloudFormation::CustomResource" {
+        return None;
+    }
+    if matches!(type_name, "AWS::CloudFormation::Stack" | "AWS::ServiceCatalog::CloudFormationProvisionedProduct")
+        && attribute.starts_with("Outputs.")
+    {
+        return Some(true);
+    }
     let schema = data::schema(type_name)?;
     let pointer = format!("/properties/{}", attribute.replace('.', "/"));
     let read_only =
@@ -153,6 +175,9 @@ fn get_att(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
         }
     };
     if !ctx.resources.contains_key(&resource) {
+        if ctx.created_by_expansion(&resource) {
+            return;
+        }
         let names: Vec<&str> = ctx.resources.keys().map(String::as_str).collect();
         let help = did_you_mean(&resource, &names).map(|b| format!("did you mean `{b}`?"));
         ctx.error("TPL302", at(), format!("Fn::GetAtt of `{resource}`, which is not a resource"), help);
@@ -173,6 +198,10 @@ fn get_att(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
 }
 
 fn sub(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
+    // A macro's Fn::Transform runs first and gives the string.
+    if matches!(as_fn(arg), Some(("Fn::Transform", _))) {
+        return;
+    }
     let (template, vars) = match arg {
         Value::String(s) => (s.as_str(), None),
         Value::Array(items) => match items.as_slice() {
@@ -192,6 +221,7 @@ fn sub(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
             || Ctx::is_pseudo(var)
             || ctx.parameters.contains_key(var)
             || ctx.resources.contains_key(var)
+            || ctx.created_by_expansion(var.split('.').next().unwrap_or(var))
         {
             continue;
         }
@@ -214,10 +244,16 @@ fn sub(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
 }
 
 fn find_in_map(ctx: &mut Ctx<'_>, at: &dyn Fn() -> Path, arg: &Value) {
-    let Some([map, top, _second, ..]) = arg.as_array().map(Vec::as_slice) else {
+    let Some([map, top, _second, rest @ ..]) = arg.as_array().map(Vec::as_slice) else {
         ctx.error("TPL306", at(), "Fn::FindInMap takes [mapping, top-level key, second-level key]".into(), None);
         return;
     };
+    // With AWS::LanguageExtensions, a fourth argument `{DefaultValue: ...}` is what a missing
+    // key gives.
+    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-findinmap-enhancements.html>
+    if rest.first().is_some_and(|d| d.get("DefaultValue").is_some()) {
+        return;
+    }
     let Some(map) = map.as_str() else { return };
     match ctx.mappings.get(map) {
         None => ctx.error("TPL307", at().index(0), format!("unknown mapping `{map}`"), None),
@@ -243,7 +279,7 @@ fn depends_on(ctx: &mut Ctx<'_>) {
         for (p, t) in targets {
             match t.as_str() {
                 Some(name) if name == id => ctx.error("TPL304", p, format!("resource `{id}` depends on itself"), None),
-                Some(name) if resources.contains_key(name) => {}
+                Some(name) if resources.contains_key(name) || ctx.created_by_expansion(name) => {}
                 Some(name) => {
                     let names: Vec<&str> = resources.keys().map(String::as_str).collect();
                     let help = did_you_mean(name, &names).map(|b| format!("did you mean `{b}`?"));
@@ -260,7 +296,13 @@ fn dependencies(ctx: &Ctx<'_>) -> BTreeMap<String, BTreeSet<String>> {
     let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (id, r) in ctx.resources {
         let mut mine = BTreeSet::new();
-        walk(r, &mut Vec::new(), &mut |node, _| {
+        walk(r, &mut Vec::new(), &mut |node, steps| {
+            // SAM turns a function's DeploymentPreference into a CodeDeploy deployment group
+            // whose hooks run after the function: it is no dependency of the function.
+            // <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-deploymentpreference.html>
+            if ctx.sam && matches!(steps, [Step::Key("Properties"), Step::Key("DeploymentPreference"), ..]) {
+                return;
+            }
             let Some((name, arg)) = as_fn(node) else { return };
             let target = match name {
                 "Ref" => arg.as_str().map(str::to_owned),

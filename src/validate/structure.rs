@@ -70,7 +70,10 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         ctx.error("TPL101", Path::root(), "a template must be a map of sections".into(), None);
         return;
     };
-    unknown_keys(ctx, "TPL101", &Path::root(), top, SECTIONS, "template section");
+    // SAM's `Globals` section is read, and removed, by the transform.
+    // <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>
+    let sections: Vec<&str> = SECTIONS.iter().copied().chain(ctx.sam.then_some("Globals")).collect();
+    unknown_keys(ctx, "TPL101", &Path::root(), top, &sections, "template section");
     if let Some(v) = top.get("AWSTemplateFormatVersion")
         && v.as_str() != Some("2010-09-09")
     {
@@ -110,6 +113,7 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
         ),
     }
     resources(ctx);
+    shared_ids(ctx);
     parameters(ctx);
     conditions(ctx);
     outputs(ctx);
@@ -166,7 +170,11 @@ fn resources(ctx: &mut Ctx<'_>) {
             ctx.error("TPL108", at, format!("resource `{id}` must be a map with a Type"), None);
             continue;
         };
-        unknown_keys(ctx, "TPL106", &at, r, RESOURCE_KEYS, "resource attribute");
+        // SAM reads `IgnoreGlobals` off its own resource types before CloudFormation sees them.
+        let sam_resource =
+            ctx.sam && r.get("Type").and_then(Value::as_str).is_some_and(|t| t.starts_with("AWS::Serverless::"));
+        let keys: Vec<&str> = RESOURCE_KEYS.iter().copied().chain(sam_resource.then_some("IgnoreGlobals")).collect();
+        unknown_keys(ctx, "TPL106", &at, r, &keys, "resource attribute");
         match r.get("Type").and_then(Value::as_str) {
             None => ctx.error("TPL105", at.clone(), format!("resource `{id}` has no Type"), None),
             Some(t) if !known_type(ctx, t) => {
@@ -201,6 +209,68 @@ fn resources(ctx: &mut Ctx<'_>) {
         if let Some(c) = r.get("Condition") {
             condition_name(ctx, at.key("Condition"), c);
         }
+        if r.get("Type").and_then(Value::as_str).is_some_and(|t| t.ends_with("::MODULE")) {
+            module(ctx, &at, r);
+        }
+        if sam_resource && let Some(ignored) = r.get("IgnoreGlobals") {
+            ignore_globals(ctx, &at.key("IgnoreGlobals"), r, ignored);
+        }
+    }
+}
+
+/// What a module's resource cannot hold: CloudFormation applies creation and update policies
+/// and tags to the resources inside it, and keeps the `AWS::CloudFormation::Module` metadata key
+/// for itself.
+/// <https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/modules-using.html>
+fn module(ctx: &mut Ctx<'_>, at: &Path, r: &Map<String, Value>) {
+    for policy in ["CreationPolicy", "UpdatePolicy"] {
+        if r.contains_key(policy) {
+            ctx.error("TPL113", at.key(policy), format!("a module cannot have a {policy}"), None);
+            ctx.on_key();
+        }
+    }
+    if r.get("Properties").and_then(|p| p.get("Tags")).is_some() {
+        ctx.error("TPL113", at.key("Properties").key("Tags"), "a module cannot be tagged".into(), None);
+        ctx.on_key();
+    }
+    if r.get("Metadata").and_then(|m| m.get("AWS::CloudFormation::Module")).is_some() {
+        ctx.error(
+            "TPL113",
+            at.key("Metadata").key("AWS::CloudFormation::Module"),
+            "the metadata key AWS::CloudFormation::Module is CloudFormation's own".into(),
+            None,
+        );
+        ctx.on_key();
+    }
+}
+
+/// `IgnoreGlobals` names `*` or properties that the `Globals` section sets for the resource's
+/// kind (`Function` for AWS::Serverless::Function).
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>
+fn ignore_globals(ctx: &mut Ctx<'_>, at: &Path, r: &Map<String, Value>, ignored: &Value) {
+    let Some(kind) = r.get("Type").and_then(Value::as_str).and_then(|t| t.strip_prefix("AWS::Serverless::")) else {
+        return;
+    };
+    let globals = ctx.template.get("Globals").and_then(|g| g.get(kind)).and_then(Value::as_object);
+    let names: Vec<&str> = globals.map(|g| g.keys().map(String::as_str).collect()).unwrap_or_default();
+    let items: Vec<(Path, &Value)> = match ignored {
+        Value::Array(items) => items.iter().enumerate().map(|(i, v)| (at.index(i), v)).collect(),
+        other => vec![(at.clone(), other)],
+    };
+    for (p, v) in items {
+        let Some(name) = v.as_str() else { continue };
+        if name != "*" && !names.contains(&name) {
+            let help = match did_you_mean(name, &names) {
+                Some(b) => format!("did you mean `{b}`?"),
+                None => format!("Globals.{kind} sets: {}", names.join(", ")),
+            };
+            ctx.error(
+                "TPL106",
+                p,
+                format!("IgnoreGlobals names `{name}`, which Globals.{kind} does not set"),
+                Some(help),
+            );
+        }
     }
 }
 
@@ -218,10 +288,27 @@ pub(super) fn condition_name(ctx: &mut Ctx<'_>, at: Path, v: &Value) {
     }
 }
 
+/// A `Ref` names a parameter or a resource: one name cannot be both.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html>
+fn shared_ids(ctx: &mut Ctx<'_>) {
+    let (resources, parameters) = (ctx.resources, ctx.parameters);
+    for id in resources.keys().filter(|id| parameters.contains_key(*id)) {
+        ctx.error(
+            "TPL112",
+            Path::root().key("Resources").key(id),
+            format!("`{id}` is the name of a parameter and of a resource"),
+            Some("logical ids are unique across Parameters and Resources: rename one".into()),
+        );
+        ctx.on_key();
+    }
+}
+
 fn parameter_type_known(t: &str) -> bool {
     let inner = t.strip_prefix("List<").and_then(|s| s.strip_suffix('>'));
-    matches!(t, "String" | "Number" | "List<Number>" | "CommaDelimitedList" | "AWS::SSM::Parameter::Name")
-        || AWS_PARAMETER_TYPES.contains(&t)
+    matches!(
+        t,
+        "String" | "Number" | "List<Number>" | "List<String>" | "CommaDelimitedList" | "AWS::SSM::Parameter::Name"
+    ) || AWS_PARAMETER_TYPES.contains(&t)
         || inner.is_some_and(|i| AWS_PARAMETER_TYPES.contains(&i))
         || (t.starts_with("AWS::SSM::Parameter::Value<") && t.ends_with('>'))
 }
@@ -290,7 +377,11 @@ fn conditions(ctx: &mut Ctx<'_>) {
     let conditions = ctx.conditions;
     for (name, c) in conditions {
         let at = Path::root().key("Conditions").key(name);
-        logical_id(ctx, at.clone(), name, "condition");
+        // Condition names are not logical ids: CloudFormation takes any name (the AWS Quick
+        // Start VPC template deploys `Has2AZs&PublicSubnets`), only not an empty one.
+        if name.is_empty() || name.len() > MAX_LOGICAL_ID {
+            logical_id(ctx, at.clone(), name, "condition");
+        }
         match as_fn(c) {
             Some(("Fn::And" | "Fn::Or" | "Fn::Not" | "Fn::Equals" | "Condition", _)) => {}
             _ => ctx.error(
