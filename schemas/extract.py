@@ -159,6 +159,7 @@ def main():
                 schema = strip(json.loads(lint.read(f"{base}resources/{file}.json")))
                 lines.append(f"{t}\t{json.dumps(schema, sort_keys=True, separators=(',', ':'))}")
         (out / "resources-other.tsv").write_text("\n".join(lines) + "\n")
+        others = len(lines)
         runtimes = json.loads(lint.read("cfnlint/data/AdditionalSpecs/LmbdRuntimeLifecycle.json"))
         (out / "lambda-runtimes.json").write_text(json.dumps(runtimes, indent=1, sort_keys=True) + "\n")
         handlers = {}
@@ -243,6 +244,17 @@ Extracted by `schemas/extract.py` (run it from the repository root to refresh).
   shipped in the PyPI package cfn-lint {CFN_LINT} (schema date {schema_date}). cfn-lint's own
   patches and value-kind `format` names (`AWS::IAM::Role.Arn`, `AWS::EC2::VPC.Id`...) are
   part of those files; descriptions are dropped.
+- `resources-other.tsv`: the same provider schemas, likewise stripped, for every other resource
+  type of us-east-1 ({others:,} types), one `Type<TAB>schema` a line; validate parses a type's
+  schema when a template uses it. A few schemas hold patterns in other regex dialects (Java's
+  `&&` classes, `(?s)` mid-pattern): validate leaves those patterns, and only those, unchecked.
+  Their patterns match anywhere in a value, as JSON Schema and cfn-lint read them; only the
+  schemas in `resources/` have unanchored patterns anchored.
+- `lambda-runtimes.json`: for each Lambda runtime AWS has scheduled for deprecation, the date
+  of its deprecation and the dates from which functions using it can no longer be created or
+  updated, as cfn-lint {CFN_LINT} ships them (`data/AdditionalSpecs/LmbdRuntimeLifecycle.json`,
+  from Lambda's runtime deprecation policy,
+  <https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-deprecated>).
 - `resource-types.txt`: every resource type name in any region of cfn-lint {CFN_LINT}.
 - `getatt.json`: from cfn-lint {CFN_LINT}'s `schema/_getatts.py`, the types whose every
   property is a Fn::GetAtt attribute and the named exceptions; other types return their
