@@ -30,8 +30,25 @@ use crate::{Error, yaml};
 
 /// Every finding about a long-form template whose body is `body_bytes` long.
 pub fn template(t: &Value, body_bytes: usize) -> Vec<Diagnostic> {
-    let expanded = if ctx::has_transform(t, "AWS::LanguageExtensions") { transform::expand(t) } else { None };
-    let mut ctx = ctx::Ctx::new(expanded.as_ref().unwrap_or(t));
+    let expanded = if ctx::has_transform(t, "AWS::LanguageExtensions") {
+        transform::expand(t)
+    } else {
+        transform::Expanded::Nothing
+    };
+    let mut ctx = ctx::Ctx::new(match &expanded {
+        transform::Expanded::Template(e) => e,
+        _ => t,
+    });
+    if matches!(expanded, transform::Expanded::TooMany) {
+        ctx.out.push(
+            Diagnostic::error(
+                "TPL114",
+                Path::root().key("Resources"),
+                "the template's Fn::ForEach loops make more than 10,000 entries".to_owned(),
+            )
+            .help("CloudFormation holds at most 500 resources and 200 outputs in a template: loop over fewer items, or split the template; the loops were left unexpanded"),
+        );
+    }
     structure::check(&mut ctx);
     refs::check(&mut ctx);
     properties::check(&mut ctx);

@@ -9,13 +9,33 @@ use super::ctx::as_fn;
 
 const FOR_EACH: &str = "Fn::ForEach::";
 
-/// `template` with every `Fn::ForEach` expanded, or `None` when it has none.
-pub(super) fn expand(template: &Value) -> Option<Value> {
+/// The most entries loops may make, nested loops multiplied: ten times what CloudFormation
+/// holds in a template (500 resources, 200 outputs), so that a template of a few lines
+/// cannot make validation build billions of copies.
+/// (The message of TPL114 says this number.)
+const MOST_ENTRIES: usize = 10_000;
+
+/// What expanding a template's loops gave.
+pub(super) enum Expanded {
+    /// No `Fn::ForEach` in it.
+    Nothing,
+    /// The template as CloudFormation reads it after the transform.
+    Template(Value),
+    /// The loops make more than [`MOST_ENTRIES`] entries.
+    TooMany,
+}
+
+/// `template` with every `Fn::ForEach` expanded.
+pub(super) fn expand(template: &Value) -> Expanded {
     if !has_for_each(template) {
-        return None;
+        return Expanded::Nothing;
     }
     let parameters = template.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
-    Some(expanded(template, &parameters))
+    let mut budget = MOST_ENTRIES;
+    match expanded(template, &parameters, &mut budget) {
+        Some(t) => Expanded::Template(t),
+        None => Expanded::TooMany,
+    }
 }
 
 fn has_for_each(v: &Value) -> bool {
@@ -26,8 +46,10 @@ fn has_for_each(v: &Value) -> bool {
     }
 }
 
-fn expanded(v: &Value, parameters: &Map<String, Value>) -> Value {
-    match v {
+/// `v` with its loops expanded, each entry a loop makes taken from `budget`; `None` once
+/// the budget is spent.
+fn expanded(v: &Value, parameters: &Map<String, Value>, budget: &mut usize) -> Option<Value> {
+    Some(match v {
         Value::Object(m) => {
             let mut out = Map::with_capacity(m.len());
             for (k, child) in m {
@@ -35,8 +57,9 @@ fn expanded(v: &Value, parameters: &Map<String, Value>) -> Value {
                     (true, Some([Value::String(id), collection, Value::Object(body)])) => {
                         for item in items(collection, parameters) {
                             for (key, value) in body {
+                                *budget = budget.checked_sub(1)?;
                                 let copy = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
-                                if let Value::Object(m) = expanded(&substitute(&copy, id, &item), parameters) {
+                                if let Value::Object(m) = expanded(&substitute(&copy, id, &item), parameters, budget)? {
                                     out.extend(m);
                                 }
                             }
@@ -44,15 +67,17 @@ fn expanded(v: &Value, parameters: &Map<String, Value>) -> Value {
                     }
                     // A malformed loop is left as written, for the structure checks to report.
                     _ => {
-                        out.insert(k.clone(), expanded(child, parameters));
+                        out.insert(k.clone(), expanded(child, parameters, budget)?);
                     }
                 }
             }
             Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.iter().map(|i| expanded(i, parameters)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|i| expanded(i, parameters, budget)).collect::<Option<Vec<_>>>()?)
+        }
         other => other.clone(),
-    }
+    })
 }
 
 /// The values a loop runs over: a literal list, or a list parameter's default. A collection
@@ -120,12 +145,27 @@ mod tests {
                 "TopicName": {"Ref": "Name"}, "DisplayName": {"Fn::Sub": "${Name}-${AWS::Region}"}}}
         }]}});
         assert_eq!(
-            super::expand(&t).unwrap(),
+            match super::expand(&t) {
+                super::Expanded::Template(t) => t,
+                _ => panic!("expanded"),
+            },
             json!({"Resources": {
                 "Topicab": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "a-b", "DisplayName": {"Fn::Sub": "a-b-${AWS::Region}"}}},
                 "Topicc": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "c", "DisplayName": {"Fn::Sub": "c-${AWS::Region}"}}}
             }})
         );
-        assert!(super::expand(&json!({"Resources": {}})).is_none());
+        assert!(matches!(super::expand(&json!({"Resources": {}})), super::Expanded::Nothing));
+    }
+
+    #[test]
+    fn nested_loops_stop_at_the_budget() {
+        // Four nested loops over 20 items: 160,000 entries, from a template of a few lines.
+        let items: Vec<String> = (0..20).map(|i| format!("i{i}")).collect();
+        let mut body = json!({"Topic${A}${B}${C}${D}": {"Type": "AWS::SNS::Topic"}});
+        for id in ["D", "C", "B", "A"] {
+            body = json!({format!("Fn::ForEach::{id}"): [id, items, body]});
+        }
+        let t = json!({"Transform": "AWS::LanguageExtensions", "Resources": body});
+        assert!(matches!(super::expand(&t), super::Expanded::TooMany));
     }
 }
