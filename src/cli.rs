@@ -453,7 +453,10 @@ fn synth(
             let new = files.iter().find(|f| &f.path == p).map(|f| f.content.as_str()).unwrap_or_default();
             let _ = writeln!(err, "\n{p}:\n{}", output::excerpt_diff(&old, new, 20));
         }
-        let flag = if format == Format::Json { " --format json" } else { "" };
+        let mut flag = if format == Format::Json { " --format json".to_owned() } else { String::new() };
+        for f in &mode.forget {
+            flag.push_str(&format!(" --forget-stack {f}"));
+        }
         if let Some(m) = on_disk.as_ref().filter(|m| m.format != format) {
             let on_disk = m.format.extension();
             let _ = writeln!(err, "note: the output on disk is {on_disk}; check it with --format {on_disk}");
@@ -707,6 +710,15 @@ fn access(
     let out_dir = open_out(dir, output::Access::Read, err)?;
     let org = out_dir.read_manifest()?.map(|m| m.org).unwrap_or_default();
     let report = crate::access::read_output(&out_dir)?;
+    if let Some(w) = who
+        && !report.principals.iter().any(|(name, _)| name.contains(w))
+    {
+        // Names are `role/<name>`, `user/<name>`...: compared by what follows the kind.
+        let names: Vec<&str> =
+            report.principals.iter().map(|(n, _)| n.rsplit_once('/').map_or(n.as_str(), |(_, name)| name)).collect();
+        let hint = crate::diag::did_you_mean(w, &names).map(|b| format!("; did you mean `{b}`?")).unwrap_or_default();
+        let _ = writeln!(err, "warning: --who {w}: no principal's name contains it{hint}");
+    }
     let _ = out.write_all(crate::access::render(&org, &report, format, who).as_bytes());
     Ok(if report.violations.is_empty() { EXIT_OK } else { EXIT_INVALID })
 }

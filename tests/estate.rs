@@ -849,3 +849,19 @@ fn removing_the_catalog_deletes_nobodys_studio() {
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("CFG050"), "{err}");
 }
+
+/// `access --who` that matches no principal says so, with the closest name.
+#[test]
+fn access_who_matching_nobody_says_so() {
+    let dir = temp_dir("estate-access-who");
+    assert_eq!(synth(&dir, &estate(4, 1, 2), &[]).0, 0);
+    let out = dir.join("out");
+    let (code, _, err) = cli(&["access", "--out", out.to_str().unwrap(), "--who", "big-team-tem1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: --who big-team-tem1: no principal's name contains it; did you mean `big-team-team1`?"),
+        "{err}"
+    );
+    let (_, _, err) = cli(&["access", "--out", out.to_str().unwrap(), "--who", "team1"]);
+    assert!(!err.contains("warning"), "{err}");
+}
