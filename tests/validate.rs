@@ -128,8 +128,8 @@ fn checks_unicode_class_patterns_the_schemas_rely_on() {
 #[test]
 fn unknown_types_are_known_by_name_and_never_checked_beyond_it() {
     let t = json!({"Resources": {
-        "Fn": {"Type": "AWS::Lambda::Permission", "Properties": {"Anything": {"Goes": 1}}},
-        "Db": {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres"}},
+        "Fn": {"Type": "AWS::Events::Rule", "Properties": {"Anything": {"Goes": 1}}},
+        "Db": {"Type": "AWS::Redshift::Cluster", "Properties": {"NodeType": "ra3.large"}},
         "Custom": {"Type": "Custom::Thing", "Properties": {"ServiceToken": "arn:aws:lambda:us-east-1:111122223333:function:f"}},
         "Out": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}}
     }});
