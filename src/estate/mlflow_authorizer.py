@@ -10,6 +10,8 @@ CLIENT = os.environ.get('APP_CLIENT_ID', '')
 # DER prefix of a SHA-256 DigestInfo (RFC 8017, 9.2).
 SHA256 = bytes.fromhex('3031300d060960864801650304020105000420')
 KEYS = {}
+# When the keys were last fetched: an unknown key id refetches at most every 5 minutes.
+FETCHED = [0.0]
 
 
 class Unauthorized(Exception):
@@ -21,11 +23,15 @@ def b64(s):
 
 
 def key(kid):
-    if kid not in KEYS:
-        with urllib.request.urlopen(ISSUER + '/.well-known/jwks.json', timeout=5) as r:
-            for k in json.load(r)['keys']:
-                if k.get('kty') == 'RSA':
-                    KEYS[k['kid']] = (int.from_bytes(b64(k['n']), 'big'), int.from_bytes(b64(k['e']), 'big'))
+    if kid not in KEYS and time.time() - FETCHED[0] > 300:
+        FETCHED[0] = time.time()
+        try:
+            with urllib.request.urlopen(ISSUER + '/.well-known/jwks.json', timeout=5) as r:
+                for k in json.load(r)['keys']:
+                    if k.get('kty') == 'RSA':
+                        KEYS[k['kid']] = (int.from_bytes(b64(k['n']), 'big'), int.from_bytes(b64(k['e']), 'big'))
+        except Exception as e:
+            raise Unauthorized('keys unavailable: %s' % e)
     if kid not in KEYS:
         raise Unauthorized('unknown key')
     return KEYS[kid]
