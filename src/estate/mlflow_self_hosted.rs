@@ -5,6 +5,7 @@
 //! authorizer for browsers. Tier routes come from [`super::mlflow`]'s one table.
 
 use serde_json::json;
+use sha2::Digest as _;
 
 use super::Stack;
 use super::layout::{Layout, StackKind};
@@ -515,16 +516,26 @@ pub(super) fn stack(org: &Org) -> Option<Stack> {
             "Integration": integration(""),
         }))),
     );
+    // A deployment is a snapshot of the API: CloudFormation makes a new one only under a new
+    // logical id, so the id carries a digest of what it deploys (as the CDK's
+    // `Deployment` does), and the stage moves to it on the next update.
+    let deployed: Vec<&serde_json::Value> =
+        ["ApiResource", "ApiProxyResource", "ProxyResource", "ApiMethod", "BrowserMethod", "Authorizer"]
+            .iter()
+            .filter_map(|id| t.resources.get(*id).map(|r| &r.properties))
+            .collect();
+    let digest = sha2::Sha256::digest(serde_json::to_string(&deployed).unwrap_or_default().as_bytes());
+    let deployment_id = format!("Deployment{}", digest.iter().take(4).map(|b| format!("{b:02x}")).collect::<String>());
     let mut deployment = res(ApiDeployment(
         json!({"RestApiId": Value::reference("RestApi"), "Description": "studioform: MLflow routes"}),
     ));
     deployment.depends_on.extend(["ApiMethod".to_owned(), "BrowserMethod".to_owned()]);
-    t.add("Deployment", deployment);
+    t.add(deployment_id.clone(), deployment);
     t.add(
         "Stage",
         res(ApiStage(json!({
             "RestApiId": Value::reference("RestApi"),
-            "DeploymentId": Value::reference("Deployment"),
+            "DeploymentId": Value::reference(deployment_id),
             "StageName": stage,
             "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}],
         }))),
