@@ -57,6 +57,14 @@ TYPES = [
     "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::CloudFormation::StackSet",
     "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::SNS::Topic", "AWS::SQS::Queue",
     "AWS::EFS::FileSystem", "AWS::ApiGateway::RestApi",
+    # The self-hosted MLflow: its server, database, load balancer, API and user pool.
+    "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Method",
+    "AWS::ApiGateway::Resource", "AWS::ApiGateway::Stage", "AWS::ApiGateway::VpcLink",
+    "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain",
+    "AWS::Cognito::UserPoolGroup", "AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::ECS::TaskDefinition",
+    "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::Lambda::Permission", "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance", "AWS::RDS::DBSubnetGroup", "AWS::SecretsManager::Secret",
 ]
 
 # Services whose every resource type gets its handler permissions vendored: what studioform

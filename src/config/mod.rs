@@ -309,26 +309,45 @@ pub struct Persona {
 #[serde(deny_unknown_fields)]
 pub struct Mlflow {
     /// `managed`: a SageMaker managed tracking server; `api-gateway`: a self-hosted MLflow
-    /// behind API Gateway with IAM auth.
+    /// behind API Gateway with IAM auth, built elsewhere; `self-hosted`: that whole system,
+    /// built by studioform (ECS Fargate, Aurora Serverless, a load balancer, API Gateway and
+    /// a Cognito user pool).
     pub server: MlflowServer,
-    /// Managed: the tracking server's name.
+    /// Managed: the tracking server's name. Self-hosted: the name of its cluster, service,
+    /// database, API and user pool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Managed: the artifact bucket, created with the server.
+    /// Managed and self-hosted: the artifact bucket, created with the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"))]
     pub artifact_bucket: Option<String>,
-    /// Managed: `Small`, `Medium` or `Large` (default `Small`).
+    /// Managed: `Small`, `Medium` or `Large` (default `Small`). Self-hosted: the tasks' CPU
+    /// and memory, their number and the database's capacity range.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<MlflowSize>,
     /// API Gateway: the REST API id fronting MLflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(pattern(r"^[a-z0-9]{10}$"))]
     pub rest_api_id: Option<String>,
-    /// API Gateway: the stage.
+    /// API Gateway: the stage. Self-hosted: the stage to create (default `prod`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
+    /// Self-hosted: the MLflow server's container image (default
+    /// [`DEFAULT_MLFLOW_IMAGE`]); it needs `psycopg2` and `boto3`, or internet access to
+    /// install them when the task starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Self-hosted: the prefix of the Cognito hosted sign-in domain
+    /// (`<prefix>.auth.<region>.amazoncognito.com`), unique in the region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"))]
+    pub cognito_domain: Option<String>,
 }
+
+/// The MLflow server image a self-hosted MLflow runs when the org file names none: the MLflow
+/// project's own image, which lacks the PostgreSQL driver and boto3, so the task installs
+/// them from PyPI when it starts.
+pub const DEFAULT_MLFLOW_IMAGE: &str = "ghcr.io/mlflow/mlflow:v2.22.0";
 
 /// Where MLflow runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -336,11 +355,14 @@ pub struct Mlflow {
 pub enum MlflowServer {
     /// SageMaker managed MLflow.
     Managed,
-    /// Self-hosted behind API Gateway with IAM auth.
+    /// Self-hosted behind API Gateway with IAM auth, built elsewhere.
     ApiGateway,
+    /// Self-hosted behind API Gateway, built by studioform: IAM auth for SDKs, a Cognito
+    /// user pool and a Lambda authorizer for browsers.
+    SelfHosted,
 }
 
-/// Size of a managed tracking server.
+/// Size of a managed tracking server, or of a self-hosted one's tasks and database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum MlflowSize {
     /// Small.

@@ -166,6 +166,8 @@ pub(super) fn add_domain(t: &mut Template, source: &DomainSource, origin: &Path,
         let ingress = SecurityGroupIngress {
             group_id: Value::get_att("AppSecurityGroup", "GroupId"),
             ip_protocol: "-1",
+            from_port: None,
+            to_port: None,
             source_security_group_id: Value::get_att("AppSecurityGroup", "GroupId"),
             description: "Studio apps in this group reach each other".into(),
         };

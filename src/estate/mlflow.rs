@@ -6,7 +6,7 @@
 use super::Stack;
 use super::grants::Switches;
 use super::layout::{Layout, StackKind, sagemaker_arn};
-use crate::config::{Mlflow, MlflowServer, MlflowSize, Org};
+use crate::config::{Mlflow, MlflowServer, MlflowSize, Org, Tier};
 use crate::model::iam::{PolicyDocument, Principal, Statement};
 use crate::model::resources::{Bucket, BucketPolicy, ManagedPolicy, MlflowTrackingServer, Role};
 use crate::model::{Resource, Template, Value};
@@ -45,29 +45,93 @@ pub fn reader_actions() -> Vec<String> {
     out
 }
 
-/// REST routes (method and path under the stage) of the reader tier over API Gateway.
-pub const READER_ROUTES: &[&str] = &[
-    "GET/api/2.0/mlflow/*",
-    "GET/api/2.0/mlflow-artifacts/*",
-    "POST/api/2.0/mlflow/experiments/search",
-    "POST/api/2.0/mlflow/runs/search",
+/// The one route table of a self-hosted MLflow: each tier's REST routes, as method and path
+/// below the family prefix. Through the SDK family (`api/`) they become the tiers'
+/// `execute-api:Invoke` grants; through the browser family (`ajax-api/`) they become the
+/// Cognito authorizer's policies. MLflow serves every REST route under both prefixes.
+/// <https://mlflow.org/docs/latest/rest-api.html>
+pub const READER_ROUTES: &[(&str, &str)] = &[
+    ("GET", "2.0/mlflow/*"),
+    ("GET", "2.0/mlflow-artifacts/*"),
+    ("POST", "2.0/mlflow/experiments/search"),
+    ("POST", "2.0/mlflow/runs/search"),
 ];
 
 /// Routes the model-approver tier adds: registry writes (MLflow 2 updates models with PATCH).
-pub const APPROVER_ROUTES: &[&str] = &[
-    "PATCH/api/2.0/mlflow/model-versions/*",
-    "PATCH/api/2.0/mlflow/registered-models/*",
-    "POST/api/2.0/mlflow/model-versions/*",
-    "POST/api/2.0/mlflow/registered-models/*",
+pub const APPROVER_ROUTES: &[(&str, &str)] = &[
+    ("PATCH", "2.0/mlflow/model-versions/*"),
+    ("PATCH", "2.0/mlflow/registered-models/*"),
+    ("POST", "2.0/mlflow/model-versions/*"),
+    ("POST", "2.0/mlflow/registered-models/*"),
 ];
+
+/// Routes only the browser UI calls (artifact downloads, outside the REST prefixes), which
+/// every reading tier needs in the browser and no SDK calls.
+pub const UI_ROUTES: &[&str] = &["GET/get-artifact", "GET/model-versions/get-artifact"];
+
+/// The Cognito groups of a self-hosted MLflow and the tier each stands for.
+pub const GROUPS: &[(&str, Tier)] =
+    &[("admins", Tier::Admin), ("model-approvers", Tier::ModelApprover), ("readers", Tier::Reader)];
+
+/// Who calls a route: SDKs with SigV4 (IAM authorization, `/api/...`) or the browser UI with
+/// a Cognito token (the Lambda authorizer, `/ajax-api/...` and the UI's own routes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// SDKs, Studio and jobs: IAM authorization.
+    Sdk,
+    /// The browser UI: the Cognito authorizer.
+    Browser,
+}
+
+/// The routes (`METHOD/path` below the stage, `*` matching anything) `tier` may call as
+/// `caller`: the same table for both, under the caller's prefix.
+pub fn tier_routes(tier: Tier, caller: Caller) -> Vec<String> {
+    let prefix = match caller {
+        Caller::Sdk => "api",
+        Caller::Browser => "ajax-api",
+    };
+    let rest = |list: &[(&str, &str)]| list.iter().map(|(m, p)| format!("{m}/{prefix}/{p}")).collect::<Vec<_>>();
+    let mut out = match tier {
+        Tier::None => return Vec::new(),
+        Tier::Admin => return vec!["*/*".to_owned()],
+        Tier::Reader => rest(READER_ROUTES),
+        Tier::ModelApprover => [rest(READER_ROUTES), rest(APPROVER_ROUTES)].concat(),
+    };
+    if caller == Caller::Browser {
+        out.extend(UI_ROUTES.iter().map(|r| (*r).to_owned()));
+    }
+    out
+}
+
+/// The authorizer's route table: each Cognito group and the routes its tier may call from
+/// the browser, as JSON.
+pub fn authorizer_routes() -> serde_json::Value {
+    GROUPS
+        .iter()
+        .map(|(group, tier)| ((*group).to_owned(), serde_json::json!(tier_routes(*tier, Caller::Browser))))
+        .collect()
+}
 
 /// The ARN of the managed tracking server.
 fn server_arn(name: &str) -> Value {
     sagemaker_arn(&format!("mlflow-tracking-server/{name}"))
 }
 
-/// An API Gateway route ARN under the MLflow API's stage.
-fn route(m: &Mlflow, route: &str) -> Value {
+/// An API Gateway route ARN under the MLflow API's stage: the org file's API, or the one the
+/// self-hosted MLflow stack exports.
+fn route(org: &Org, m: &Mlflow, route: &str) -> Value {
+    if m.server == MlflowServer::SelfHosted {
+        let stack = Layout::new(org).mlflow_stack();
+        let mut vars = indexmap::IndexMap::new();
+        vars.insert("Api".to_owned(), Value::import(Layout::export(&stack, "RestApiId")));
+        vars.insert("Stage".to_owned(), Value::import(Layout::export(&stack, "Stage")));
+        return Value::sub_with(
+            format!(
+                "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{Api}}/${{Stage}}/{route}"
+            ),
+            vars,
+        );
+    }
     let api = m.rest_api_id.as_deref().unwrap_or_default();
     let stage = m.stage.as_deref().unwrap_or_default();
     Value::sub(format!(
@@ -132,23 +196,24 @@ pub(super) fn tier_statements(org: &Org, switches: &Switches) -> Vec<Statement> 
                 );
             }
         }
-        MlflowServer::ApiGateway => {
-            let routes = |list: &[&str]| list.iter().map(|r| route(m, r)).collect::<Vec<_>>();
+        MlflowServer::ApiGateway | MlflowServer::SelfHosted => {
+            // Each statement adds what its tier has beyond the tier below: readers' routes
+            // serve approvers too. Together they are exactly `tier_routes(tier, Caller::Sdk)`.
+            let routes = |list: Vec<String>| list.iter().map(|r| route(org, m, r)).collect::<Vec<_>>();
+            let reader = tier_routes(Tier::Reader, Caller::Sdk);
+            let approver: Vec<String> =
+                tier_routes(Tier::ModelApprover, Caller::Sdk).into_iter().filter(|r| !reader.contains(r)).collect();
             if let Some(when) = readers.condition() {
-                out.push(
-                    Statement::allow(["execute-api:Invoke"], routes(READER_ROUTES)).sid("ReadMlflow").only_if(when),
-                );
+                out.push(Statement::allow(["execute-api:Invoke"], routes(reader)).sid("ReadMlflow").only_if(when));
             }
             if let Some(when) = approvers.condition() {
-                out.push(
-                    Statement::allow(["execute-api:Invoke"], routes(APPROVER_ROUTES))
-                        .sid("ApproveModels")
-                        .only_if(when),
-                );
+                out.push(Statement::allow(["execute-api:Invoke"], routes(approver)).sid("ApproveModels").only_if(when));
             }
             if let Some(when) = admins.condition() {
                 out.push(
-                    Statement::allow(["execute-api:Invoke"], routes(&["*/*"])).sid("AdministerMlflow").only_if(when),
+                    Statement::allow(["execute-api:Invoke"], routes(tier_routes(Tier::Admin, Caller::Sdk)))
+                        .sid("AdministerMlflow")
+                        .only_if(when),
                 );
             }
         }

@@ -9,6 +9,7 @@ mod grants;
 mod launch;
 pub mod layout;
 pub mod mlflow;
+pub mod mlflow_self_hosted;
 mod personas;
 pub mod team;
 pub mod user_profile;
@@ -180,6 +181,7 @@ pub fn bundle(
         stacks.push(domain::stack(org, i, d));
     }
     stacks.extend(mlflow::stack(org));
+    stacks.extend(mlflow_self_hosted::stack(org));
     // Teams are independent and, in a wide estate, the most stacks: built on every core.
     let teams: Vec<(usize, &crate::config::Team)> = org.teams.iter().enumerate().collect();
     let neighbours = team::neighbours(org);

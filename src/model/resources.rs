@@ -198,8 +198,14 @@ impl ResourceType for SecurityGroup {
 pub struct SecurityGroupIngress {
     /// The group receiving the rule.
     pub group_id: Value,
-    /// `-1` for every protocol.
+    /// `-1` for every protocol, `tcp` with ports.
     pub ip_protocol: &'static str,
+    /// First port of the range (`tcp` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<u16>,
+    /// Last port of the range (`tcp` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<u16>,
     /// Traffic from this group is allowed.
     pub source_security_group_id: Value,
     /// What the rule is for.
@@ -557,3 +563,140 @@ pub struct ApplicationAssignment {
 impl ResourceType for ApplicationAssignment {
     const TYPE: &'static str = "AWS::SSO::ApplicationAssignment";
 }
+
+/// Declares a resource type whose properties are given as one JSON object built by the
+/// caller: for the self-hosted MLflow's many nested property types, each is checked against
+/// its provider schema by `validate` like every other resource.
+macro_rules! json_resource {
+    ($(#[$doc:meta])* $name:ident = $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub serde_json::Value);
+
+        impl ResourceType for $name {
+            const TYPE: &'static str = $kind;
+        }
+    };
+}
+
+json_resource!(
+    /// AWS::SecretsManager::Secret —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html>
+    Secret = "AWS::SecretsManager::Secret"
+);
+json_resource!(
+    /// AWS::RDS::DBSubnetGroup —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbsubnetgroup.html>
+    DbSubnetGroup = "AWS::RDS::DBSubnetGroup"
+);
+json_resource!(
+    /// AWS::RDS::DBCluster —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>
+    DbCluster = "AWS::RDS::DBCluster"
+);
+json_resource!(
+    /// AWS::RDS::DBInstance —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html>
+    DbInstance = "AWS::RDS::DBInstance"
+);
+json_resource!(
+    /// AWS::ECS::Cluster —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-cluster.html>
+    EcsCluster = "AWS::ECS::Cluster"
+);
+json_resource!(
+    /// AWS::ECS::TaskDefinition —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html>
+    TaskDefinition = "AWS::ECS::TaskDefinition"
+);
+json_resource!(
+    /// AWS::ECS::Service —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html>
+    EcsService = "AWS::ECS::Service"
+);
+json_resource!(
+    /// AWS::Logs::LogGroup —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html>
+    LogGroup = "AWS::Logs::LogGroup"
+);
+json_resource!(
+    /// AWS::ElasticLoadBalancingV2::LoadBalancer —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html>
+    LoadBalancer = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+);
+json_resource!(
+    /// AWS::ElasticLoadBalancingV2::TargetGroup —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html>
+    TargetGroup = "AWS::ElasticLoadBalancingV2::TargetGroup"
+);
+json_resource!(
+    /// AWS::ElasticLoadBalancingV2::Listener —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-listener.html>
+    Listener = "AWS::ElasticLoadBalancingV2::Listener"
+);
+json_resource!(
+    /// AWS::ApiGateway::RestApi —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-restapi.html>
+    RestApi = "AWS::ApiGateway::RestApi"
+);
+json_resource!(
+    /// AWS::ApiGateway::VpcLink (REST APIs: targets Network Load Balancers) —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-vpclink.html>
+    VpcLink = "AWS::ApiGateway::VpcLink"
+);
+json_resource!(
+    /// AWS::ApiGateway::Resource —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-resource.html>
+    ApiResource = "AWS::ApiGateway::Resource"
+);
+json_resource!(
+    /// AWS::ApiGateway::Method —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-method.html>
+    ApiMethod = "AWS::ApiGateway::Method"
+);
+json_resource!(
+    /// AWS::ApiGateway::Deployment —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-deployment.html>
+    ApiDeployment = "AWS::ApiGateway::Deployment"
+);
+json_resource!(
+    /// AWS::ApiGateway::Stage —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-stage.html>
+    ApiStage = "AWS::ApiGateway::Stage"
+);
+json_resource!(
+    /// AWS::ApiGateway::Authorizer —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-authorizer.html>
+    Authorizer = "AWS::ApiGateway::Authorizer"
+);
+json_resource!(
+    /// AWS::Lambda::Function —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html>
+    Function = "AWS::Lambda::Function"
+);
+json_resource!(
+    /// AWS::Lambda::Permission —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-permission.html>
+    LambdaPermission = "AWS::Lambda::Permission"
+);
+json_resource!(
+    /// AWS::Cognito::UserPool —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpool.html>
+    UserPool = "AWS::Cognito::UserPool"
+);
+json_resource!(
+    /// AWS::Cognito::UserPoolClient —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolclient.html>
+    UserPoolClient = "AWS::Cognito::UserPoolClient"
+);
+json_resource!(
+    /// AWS::Cognito::UserPoolGroup —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpoolgroup.html>
+    UserPoolGroup = "AWS::Cognito::UserPoolGroup"
+);
+json_resource!(
+    /// AWS::Cognito::UserPoolDomain —
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpooldomain.html>
+    UserPoolDomain = "AWS::Cognito::UserPoolDomain"
+);

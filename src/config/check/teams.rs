@@ -162,7 +162,7 @@ impl Checks {
                     "CFG013",
                     path!["teams", i, "mlflow"],
                     format!("team `{}` has an MLflow tier but the org has no `mlflow` section", t.name),
-                    "add `mlflow:` with `server: managed` (and `name`, `artifact_bucket`) or `server: api-gateway` (and `rest_api_id`, `stage`)",
+                    "add `mlflow:` with `server: managed` (and `name`, `artifact_bucket`), `server: api-gateway` (and `rest_api_id`, `stage`) or `server: self-hosted` (and `name`, `artifact_bucket`, `cognito_domain`)",
                 );
             }
             if !t.sso_groups.is_empty() && org.identity.mode != Mode::Sso {
