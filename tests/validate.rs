@@ -400,3 +400,43 @@ fn the_license_file_matches_the_package() {
     assert!(license.trim_start().starts_with("Apache License"), "LICENSE is the Apache License");
     assert!(license.contains("Version 2.0, January 2004") && license.contains("END OF TERMS AND CONDITIONS"));
 }
+
+/// What the SAM transform resolves is not refused before it: a key SAM ignores beside a
+/// function's Properties is a warning, and the API and function that name each other (the
+/// transform makes the function's events permissions of their own) are no cycle.
+#[test]
+fn sam_constructs_the_transform_resolves_are_not_errors() {
+    let t = json!({"Transform": "AWS::Serverless-2016-10-31", "Resources": {
+        "Api": {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "prod", "DefinitionBody": {"paths": {"/": {"get": {
+            "x-amazon-apigateway-integration": {"httpMethod": "POST", "type": "aws_proxy",
+                "uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}}}}}},
+        "Fn": {"Type": "AWS::Serverless::Function", "Description": "answers", "Properties": {
+            "Runtime": "python3.13", "Handler": "index.handler", "InlineCode": "def handler(e, c): return e",
+            "Events": {"Get": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "Api"}, "Path": "/", "Method": "get"}}}}}
+    }});
+    let findings = validate::template(&t, 1000);
+    assert!(findings.iter().all(|d| !d.is_error()), "{findings:?}");
+    assert!(findings.iter().any(|d| d.code == "TPL106" && !d.is_error()), "{findings:?}");
+    // Without the transform, the same extra key is an error.
+    let mut plain = t.clone();
+    plain.as_object_mut().unwrap().remove("Transform");
+    plain["Resources"] = json!({"Q": {"Type": "AWS::SQS::Queue", "Description": "x"}});
+    assert_eq!(codes_of(&plain), ["TPL106"]);
+}
+
+/// ECS takes a role's name where its schema says ARN ("the short name or full ARN"); another
+/// kind of name is still refused.
+#[test]
+fn an_ecs_task_role_may_be_named() {
+    let task = |role: Value| {
+        json!({"Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+            "Bucket": {"Type": "AWS::S3::Bucket"},
+            "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"TaskRoleArn": role,
+                "ContainerDefinitions": [{"Name": "app", "Image": "busybox", "Memory": 128}]}}
+        }})
+    };
+    assert!(codes_of(&task(json!({"Ref": "Role"}))).is_empty(), "{:?}", codes_of(&task(json!({"Ref": "Role"}))));
+    assert_eq!(codes_of(&task(json!({"Ref": "Bucket"}))), ["TPL203"]);
+}

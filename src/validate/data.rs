@@ -128,7 +128,10 @@ pub fn schema(type_name: &str) -> Option<&'static Value> {
     let own = PARSED.get_or_init(|| {
         SCHEMAS
             .iter()
-            .filter_map(|(t, text)| serde_json::from_str(text).ok().map(|mut v| (*t, anchor_patterns(&mut v))))
+            .filter_map(|(t, text)| {
+                let mut v: Value = serde_json::from_str(text).ok()?;
+                Some((*t, if ANCHORED.contains(t) { anchor_patterns(&mut v) } else { v }))
+            })
             .collect()
     });
     own.get(type_name).or_else(|| other_schema(type_name))
@@ -167,6 +170,45 @@ pub fn resolve<'s>(root: &'s Value, mut node: &'s Value) -> &'s Value {
     }
     node
 }
+
+/// The types whose schemas' patterns are anchored: those of the Studio estate, whose patterns
+/// were checked to be whole-value ones. Others are read as JSON Schema and cfn-lint read them,
+/// matching anywhere: Cognito's `SmsVerificationMessage` pattern `\{####\}` asks that the
+/// message hold the code, not be it.
+const ANCHORED: &[&str] = &[
+    "AWS::ApiGateway::RestApi",
+    "AWS::CloudFormation::StackSet",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::VPC",
+    "AWS::EFS::FileSystem",
+    "AWS::IAM::Group",
+    "AWS::IAM::InstanceProfile",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Policy",
+    "AWS::IAM::Role",
+    "AWS::IAM::User",
+    "AWS::IAM::UserToGroupAddition",
+    "AWS::KMS::Alias",
+    "AWS::KMS::Key",
+    "AWS::Lambda::Function",
+    "AWS::Logs::LogGroup",
+    "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::Topic",
+    "AWS::SQS::Queue",
+    "AWS::SSO::ApplicationAssignment",
+    "AWS::SSO::Assignment",
+    "AWS::SSO::PermissionSet",
+    "AWS::SageMaker::App",
+    "AWS::SageMaker::Domain",
+    "AWS::SageMaker::Space",
+    "AWS::SageMaker::UserProfile",
+    "AWS::ServiceCatalog::Portfolio",
+    "AWS::ServiceCatalog::TagOption",
+];
 
 /// Anchors every `pattern` of a schema: AWS matches the whole value, JSON Schema searches
 /// for the pattern anywhere in it, and some provider schemas omit `^...$`.

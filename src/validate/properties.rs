@@ -233,6 +233,15 @@ fn prepare<'v>(
         found.opaque.push(Opaque { prepared: to_path(&at.0).pointer(), original: to_path(&at.1), value: v.clone() });
         return Some(Value::String(format!("{STAND_IN}{}", found.opaque.len())));
     }
+    // A dynamic reference (`{{resolve:ssm:...}}`) is resolved at deploy time: its text is not
+    // the value, so no pattern or length of the schema applies to it.
+    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html>
+    if let Value::String(s) = v
+        && super::ctx::dynamic(s)
+    {
+        found.opaque.push(Opaque { prepared: to_path(&at.0).pointer(), original: to_path(&at.1), value: v.clone() });
+        return Some(Value::String(format!("{STAND_IN}{}", found.opaque.len())));
+    }
     match v {
         Value::Object(m) => {
             let mut out = Map::with_capacity(m.len());
@@ -583,9 +592,34 @@ fn wanted(node: &Value) -> Option<Kind> {
         }
     }
     let pattern = node.get("pattern").and_then(Value::as_str)?;
-    // `^arn:...`, and also `^(arn:...)|()$` (an ARN or nothing).
-    pattern.trim_start_matches(['^', '(']).starts_with("arn:").then_some(Kind::Arn(None))
+    // `^arn:...`, and also `^(arn:...)|()$` (an ARN or nothing); but not `^(arn:...)?name$`,
+    // a name or an ARN (`EventBusName`, a Permission's `FunctionName`).
+    (pattern.trim_start_matches(['^', '(']).starts_with("arn:") && !accepts_name(pattern)).then_some(Kind::Arn(None))
 }
+
+/// True when `pattern` (a schema's) matches a plain name, `name1`: the property takes a name
+/// as well as an ARN. Each pattern is tried once per thread.
+fn accepts_name(pattern: &str) -> bool {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, bool>> = Default::default();
+    }
+    SEEN.with(|seen| {
+        if let Some(&known) = seen.borrow().get(pattern) {
+            return known;
+        }
+        // Read whole, as AWS means its patterns: `^(arn:...)|()$` is an ARN or nothing, though
+        // its `()$` alone would find a match at the end of any value.
+        let schema = serde_json::json!({"type": "string", "pattern": format!("^(?:{pattern})$")});
+        let accepts = jsonschema::draft7::new(&schema).is_ok_and(|v| v.is_valid(&Value::from("name1")));
+        seen.borrow_mut().insert(pattern.to_owned(), accepts);
+        accepts
+    })
+}
+
+/// Properties whose schema says ARN but whose service takes a name as well. Sources: the
+/// ECS `RegisterTaskDefinition` reference ("the short name or full ARN of the IAM role").
+const NAME_OR_ARN: &[(&str, &str)] =
+    &[("AWS::ECS::TaskDefinition", "TaskRoleArn"), ("AWS::ECS::TaskDefinition", "ExecutionRoleArn")];
 
 /// The kind of value a property of a resource type holds.
 fn property_kind(type_name: &str, property: &str) -> Option<Kind> {
@@ -655,6 +689,10 @@ fn kinds(ctx: &mut Ctx<'_>, schema: &Value, opaque: &Opaque, at: &Path) {
         Segment::Index(_) => None,
     });
     let property = property.unwrap_or_default();
+    let type_name = schema.get("typeName").and_then(Value::as_str).unwrap_or_default();
+    if NAME_OR_ARN.contains(&(type_name, property.as_str())) && matches!(&have, Kind::Plain(p) if p == "the RoleName") {
+        return;
+    }
     let mismatch = match (&want, &have) {
         (Kind::Arn(_), Kind::Plain(_)) => true,
         (Kind::Arn(Some(a)), Kind::Arn(Some(b))) => a != b,

@@ -51,6 +51,22 @@ fn tagged(tag: &str, node: &Node, path: &Trail<'_>, diags: &mut Vec<Diagnostic>)
     {
         return Value::String(s.clone());
     }
+    // YAML's core tags on a scalar that is what they say (`!!int 60`), as YAML readers take them.
+    if let NodeKind::Scalar(s, _) = &node.kind {
+        let typed = match tag {
+            "!!int" => s.trim().parse::<i64>().ok().map(Value::from),
+            "!!float" => s.trim().parse::<f64>().ok().and_then(|f| serde_json::Number::from_f64(f).map(Value::Number)),
+            "!!bool" => match s.trim() {
+                "true" | "True" | "TRUE" => Some(Value::Bool(true)),
+                "false" | "False" | "FALSE" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(v) = typed {
+            return v;
+        }
+    }
     let Some(long) = crate::model::value::long_name(tag) else {
         diags.push(Diagnostic {
             at: At::Span(node.span),

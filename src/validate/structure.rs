@@ -174,7 +174,20 @@ fn resources(ctx: &mut Ctx<'_>) {
         let sam_resource =
             ctx.sam && r.get("Type").and_then(Value::as_str).is_some_and(|t| t.starts_with("AWS::Serverless::"));
         let keys: Vec<&str> = RESOURCE_KEYS.iter().copied().chain(sam_resource.then_some("IgnoreGlobals")).collect();
-        unknown_keys(ctx, "TPL106", &at, r, &keys, "resource attribute");
+        if sam_resource {
+            // The SAM transform drops what it does not know of its own resources: said, as
+            // cfn-lint does, not refused.
+            for key in r.keys().filter(|k| !keys.contains(&k.as_str())) {
+                let help = match did_you_mean(key, &keys) {
+                    Some(b) => format!("did you mean `{b}`? SAM ignores other keys beside a resource's Properties"),
+                    None => "SAM ignores it: put it under Properties, or remove it".to_owned(),
+                };
+                ctx.warn("TPL106", at.key(key), format!("unknown resource attribute `{key}`"), Some(help));
+                ctx.on_key();
+            }
+        } else {
+            unknown_keys(ctx, "TPL106", &at, r, &keys, "resource attribute");
+        }
         match r.get("Type").and_then(Value::as_str) {
             None => ctx.error("TPL105", at.clone(), format!("resource `{id}` has no Type"), None),
             Some(t) if !known_type(ctx, t) => {
