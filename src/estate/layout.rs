@@ -6,7 +6,7 @@ use crate::config::Org;
 use crate::model::Value;
 
 /// What a stack holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StackKind {
     /// One Studio domain.

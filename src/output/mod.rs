@@ -247,13 +247,16 @@ fn deploy_policies(bundle: &Bundle) -> Vec<(String, String)> {
 }
 
 fn readme(org: &str, bundle: &Bundle, manifest: &Manifest) -> String {
+    // Found by name, not searched for: a wide estate has thousands of stacks.
+    let by_name: std::collections::HashMap<(&str, StackKind), &crate::estate::Stack> =
+        bundle.stacks.iter().map(|s| ((s.name.as_str(), s.kind), s)).collect();
     let stacks: Vec<ReadmeStack<'_>> = manifest
         .files
         .iter()
         .filter_map(|e| {
             let FileKind::Stack(kind) = e.kind else { return None };
             let name = e.stack.as_deref()?;
-            let template = bundle.stacks.iter().find(|s| s.name == name && s.kind == kind)?.json();
+            let template = by_name.get(&(name, kind))?.json();
             let parameters = template
                 .get("Parameters")
                 .and_then(serde_json::Value::as_object)
