@@ -575,9 +575,12 @@ fn changed_stacks(
     // A team renamed with a previous name that no stack of the last output had: its role and
     // tag are new, and what it made stays under the old tag.
     if on_disk.is_some() {
+        // A stack the last output listed as retired comes back: the team returns to its name.
+        let retired_before: std::collections::HashSet<&str> =
+            on_disk.iter().flat_map(|m| &m.retired).map(|r| r.stack.as_str()).collect();
         for r in loaded.renamed.iter().filter(|r| r.what == "team") {
             let stack = format!("{team_prefix}{}", r.kept);
-            if live_before.contains(stack.as_str()) {
+            if live_before.contains(stack.as_str()) || retired_before.contains(stack.as_str()) {
                 continue;
             }
             let hint = match old_teams.first() {

@@ -229,6 +229,7 @@ fn a_month_of_changes() {
     let s = m.run("synth", &[]);
     assert_eq!(s.code, 0, "{}", s.err);
     assert!(exists(&m.out, "stacks/acme-team-nlp.yaml") && !exists(&m.out, "stacks/acme-team-language.yaml"));
+    assert!(!s.err.contains("the last output had no stack"), "the stack comes back from the retired: {}", s.err);
     has(&s, "aws cloudformation delete-stack --stack-name acme-team-language");
     // The stack of the new name was written, not deployed: said deleted, it is not listed.
     let s = m.run("synth", &["--forget-stack", "acme-team-language"]);
