@@ -519,3 +519,15 @@ fn an_empty_instance_type_list_is_said_to_allow_any() {
     let codes: Vec<&str> = loaded.warnings.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["CFG035"], "{:?}", loaded.warnings);
 }
+
+/// A word where a list of entries goes is told to become entries, not bracketed.
+#[test]
+fn a_word_for_a_list_of_entries_is_told_to_write_entries() {
+    let text = common::minimal();
+    let start = text.find("teams:").unwrap();
+    let end = text.find("users:").unwrap();
+    let bad = format!("{}teams: vision\n{}", &text[..start], &text[end..]);
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", bad) else { panic!("invalid") };
+    let d = diags.iter().find(|d| d.code == "CFG002").unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(d.help.as_deref(), Some("write `teams:` as a list of entries, each starting with `- ` on its own line"));
+}

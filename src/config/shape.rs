@@ -266,7 +266,12 @@ impl<'a> Walker<'a> {
 
     fn walk_array(&mut self, node: &Node, schema: &'a Value, path: &Trail<'_>, field: Option<&str>) -> Option<Value> {
         let NodeKind::Seq(items) = &node.kind else {
+            // A list of maps (`teams:`, `users:`) is not mended by brackets around a word.
+            let of_maps = schema.get("items").is_some_and(|i| schema_type(self.resolve(i)) == Some("object"));
             let help = match &node.kind {
+                NodeKind::Scalar(_, _) if of_maps => {
+                    field.map(|f| format!("write `{f}:` as a list of entries, each starting with `- ` on its own line"))
+                }
                 NodeKind::Scalar(s, _) if !s.is_empty() => Some(format!("write a list, even of one item: [{s}]")),
                 _ => None,
             };
