@@ -230,36 +230,7 @@ pub(super) fn stack(org: &Org) -> Option<Stack> {
     let key = org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone());
     let mut t = Template::new(format!("studioform: managed MLflow tracking server {name} of {}", org.name));
 
-    let encryption = match &key {
-        Some(k) => {
-            serde_json::json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": k}, "BucketKeyEnabled": true}]})
-        }
-        None => {
-            serde_json::json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
-        }
-    };
-    let props = Bucket {
-        bucket_name: Value::from(&bucket),
-        bucket_encryption: Value::json(encryption),
-        public_access_block_configuration: Value::json(serde_json::json!({
-            "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
-        })),
-        versioning_configuration: Value::json(serde_json::json!({"Status": "Enabled"})),
-    };
-    // Runs' artifacts are people's work: the bucket outlives the stack.
-    t.add("ArtifactBucket", Resource::new(&props, origin.clone()).retained());
-    let bucket_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}"));
-    let objects_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"));
-    let tls = BucketPolicy {
-        bucket: Value::reference("ArtifactBucket"),
-        policy_document: PolicyDocument::new(vec![Statement {
-            principal: Some(Principal::Aws(vec![Value::from("*")])),
-            ..Statement::deny(["s3:*"], vec![bucket_arn.clone(), objects_arn.clone()])
-                .sid("DenyInsecureTransport")
-                .when("Bool", "aws:SecureTransport", "false")
-        }]),
-    };
-    t.add("ArtifactBucketPolicy", Resource::new(&tls, origin.clone()));
+    let (bucket_arn, objects_arn) = artifact_store(&mut t, &bucket, key.as_deref(), &origin);
 
     let mut statements = vec![
         Statement::allow(["s3:GetBucketLocation", "s3:ListBucket"], vec![bucket_arn]).sid("ListArtifacts"),
@@ -326,4 +297,45 @@ pub(super) fn stack(org: &Org) -> Option<Stack> {
     );
     t.output("ArtifactBucket", "Bucket of the server's artifacts", Value::reference("ArtifactBucket"), None);
     Some(Stack::new(stack, StackKind::Mlflow, t))
+}
+
+/// The artifact store of an MLflow: people's work, so kept when the stack goes (versioned,
+/// public access blocked, encrypted with the org's key where set), reached over TLS only.
+/// Adds `ArtifactBucket` and its policy to `t`; returns the bucket's and its objects' ARNs.
+pub(super) fn artifact_store(
+    t: &mut Template,
+    bucket: &str,
+    key: Option<&str>,
+    origin: &crate::path::Path,
+) -> (Value, Value) {
+    let encryption = match key {
+        Some(k) => {
+            serde_json::json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": k}, "BucketKeyEnabled": true}]})
+        }
+        None => {
+            serde_json::json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        }
+    };
+    let props = Bucket {
+        bucket_name: Value::from(bucket),
+        bucket_encryption: Value::json(encryption),
+        public_access_block_configuration: Value::json(serde_json::json!({
+            "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
+        })),
+        versioning_configuration: Value::json(serde_json::json!({"Status": "Enabled"})),
+    };
+    t.add("ArtifactBucket", Resource::new(&props, origin.clone()).retained());
+    let bucket_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}"));
+    let objects_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"));
+    let tls = BucketPolicy {
+        bucket: Value::reference("ArtifactBucket"),
+        policy_document: PolicyDocument::new(vec![Statement {
+            principal: Some(Principal::Aws(vec![Value::from("*")])),
+            ..Statement::deny(["s3:*"], vec![bucket_arn.clone(), objects_arn.clone()])
+                .sid("DenyInsecureTransport")
+                .when("Bool", "aws:SecureTransport", "false")
+        }]),
+    };
+    t.add("ArtifactBucketPolicy", Resource::new(&tls, origin.clone()));
+    (bucket_arn, objects_arn)
 }

@@ -13,10 +13,10 @@ use super::mlflow::{GROUPS, authorizer_routes};
 use crate::config::{DEFAULT_MLFLOW_IMAGE, MlflowServer, MlflowSize, Org, Tier};
 use crate::model::iam::{PolicyDocument, Principal, Statement};
 use crate::model::resources::{
-    ApiDeployment, ApiMethod, ApiResource, ApiStage, Authorizer, Bucket, BucketPolicy, DbCluster, DbInstance,
-    DbSubnetGroup, EcsCluster, EcsService, Function, InlinePolicy, LambdaPermission, Listener, LoadBalancer, LogGroup,
-    RestApi, Role, Secret, SecurityGroup, SecurityGroupIngress, Tag, TargetGroup, TaskDefinition, UserPool,
-    UserPoolClient, UserPoolDomain, UserPoolGroup, VpcLink,
+    ApiDeployment, ApiMethod, ApiResource, ApiStage, Authorizer, DbCluster, DbInstance, DbSubnetGroup, EcsCluster,
+    EcsService, Function, InlinePolicy, LambdaPermission, Listener, LoadBalancer, LogGroup, RestApi, Role, Secret,
+    SecurityGroup, SecurityGroupIngress, Tag, TargetGroup, TaskDefinition, UserPool, UserPoolClient, UserPoolDomain,
+    UserPoolGroup, VpcLink,
 };
 use crate::model::template::ResourceType;
 use crate::model::{Parameter, Resource, Template, Value};
@@ -81,35 +81,7 @@ pub(super) fn stack(org: &Org) -> Option<Stack> {
     );
 
     // The artifact store: people's work, kept when the stack goes, reached over TLS only.
-    let encryption = match &key {
-        Some(k) => {
-            json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": k}, "BucketKeyEnabled": true}]})
-        }
-        None => {
-            json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
-        }
-    };
-    let props = Bucket {
-        bucket_name: Value::from(&bucket),
-        bucket_encryption: Value::json(encryption),
-        public_access_block_configuration: Value::json(json!({
-            "BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true
-        })),
-        versioning_configuration: Value::json(json!({"Status": "Enabled"})),
-    };
-    t.add("ArtifactBucket", Resource::new(&props, origin.clone()).retained());
-    let bucket_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}"));
-    let objects_arn = Value::sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/*"));
-    let tls = BucketPolicy {
-        bucket: Value::reference("ArtifactBucket"),
-        policy_document: PolicyDocument::new(vec![Statement {
-            principal: Some(Principal::Aws(vec![Value::from("*")])),
-            ..Statement::deny(["s3:*"], vec![bucket_arn.clone(), objects_arn.clone()])
-                .sid("DenyInsecureTransport")
-                .when("Bool", "aws:SecureTransport", "false")
-        }]),
-    };
-    t.add("ArtifactBucketPolicy", Resource::new(&tls, origin.clone()));
+    let (bucket_arn, objects_arn) = super::mlflow::artifact_store(&mut t, &bucket, key.as_deref(), &origin);
 
     // Security groups: the load balancer admits only what comes through the VPC link
     // (PrivateLink traffic, which its inbound rules do not evaluate), the tasks only the load
