@@ -386,8 +386,10 @@ fn build(
         };
         ui.say(err, "warning", &message);
     }
-    let retired: Vec<String> = on_disk.iter().flat_map(|m| &m.retired).map(|r| r.stack.clone()).collect();
-    previous.stacks.retain(|s| !(retired.contains(&s.stack) && forget.iter().any(|f| f == "all" || *f == s.stack)));
+    // Only retired stacks are forgotten, never one the last output had.
+    let forgotten: std::collections::HashSet<&str> =
+        listed.iter().copied().filter(|s| forget.iter().any(|f| f == "all" || f == s)).collect();
+    previous.stacks.retain(|s| !forgotten.contains(s.stack.as_str()));
     // Without a format asked for, compare in the one on disk, so that only real changes show.
     let format = format.or(on_disk.as_ref().map(|m| m.format)).unwrap_or(Format::Yaml);
     let bundle = match crate::synth(&loaded, &previous, format) {

@@ -531,3 +531,13 @@ fn a_word_for_a_list_of_entries_is_told_to_write_entries() {
     let d = diags.iter().find(|d| d.code == "CFG002").unwrap_or_else(|| panic!("{diags:?}"));
     assert_eq!(d.help.as_deref(), Some("write `teams:` as a list of entries, each starting with `- ` on its own line"));
 }
+
+/// An unknown reference among many names lists the first twenty and counts the rest.
+#[test]
+fn an_unknown_reference_lists_a_readable_number_of_names() {
+    let text = common::estate(2, 1, 25).replacen("team: team1,", "team: nobody,", 1);
+    let Err(Error::Invalid { diags, .. }) = config::load_str("org.yaml", text) else { panic!("invalid") };
+    let d = diags.iter().find(|d| d.code == "CFG021").unwrap_or_else(|| panic!("{diags:?}"));
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.starts_with("teams defined: `team0`, `team1`") && help.ends_with("`team19` and 5 more"), "{help}");
+}

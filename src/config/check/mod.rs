@@ -197,14 +197,15 @@ impl Checks {
 
     fn unknown_ref(&mut self, at: Path, value: &str, what: &str, known: &[&str]) {
         // Each name once, however often it is (wrongly) defined.
-        let mut listed: Vec<&str> = Vec::with_capacity(known.len());
-        for k in known {
-            if !listed.contains(k) {
-                listed.push(k);
-            }
-        }
+        let mut seen = std::collections::HashSet::with_capacity(known.len());
+        let listed: Vec<&str> = known.iter().copied().filter(|k| seen.insert(*k)).collect();
         let known = &listed;
-        let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        // A help line a reader can take in: the first names, and how many more.
+        const LISTED: usize = 20;
+        let mut list = known.iter().take(LISTED).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        if known.len() > LISTED {
+            list.push_str(&format!(" and {} more", known.len() - LISTED));
+        }
         let help = match did_you_mean(value, known) {
             Some(best) => format!("did you mean `{best}`? {what}s defined: {list}"),
             None if known.is_empty() => format!("no {what}s are defined; add one under `{what}s:`"),
