@@ -44,7 +44,7 @@ pub fn template(t: &Value, body_bytes: usize) -> Vec<Diagnostic> {
             Diagnostic::error(
                 "TPL114",
                 Path::root().key("Resources"),
-                "the template's Fn::ForEach loops make more than 10,000 entries".to_owned(),
+                "the template's Fn::ForEach loops make more than 10,000 entries or 1,000,000 values".to_owned(),
             )
             .help("CloudFormation holds at most 500 resources and 200 outputs in a template: loop over fewer items, or split the template; the loops were left unexpanded"),
         );

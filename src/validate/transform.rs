@@ -15,13 +15,42 @@ const FOR_EACH: &str = "Fn::ForEach::";
 /// (The message of TPL114 says this number.)
 const MOST_ENTRIES: usize = 10_000;
 
+/// The most values (map entries, list items, scalars) the copies may hold in all: ten times
+/// a template at CloudFormation's 1 MB limit, so that a few large bodies looped over cannot
+/// fill memory either. (The message of TPL114 says this number.)
+const MOST_VALUES: usize = 1_000_000;
+
+/// What loops may still make: entries, and values within them.
+struct Budget {
+    entries: usize,
+    values: usize,
+}
+
+impl Budget {
+    /// Takes one entry of `weight` values; `None` when that is more than is left.
+    fn take(&mut self, weight: usize) -> Option<()> {
+        self.entries = self.entries.checked_sub(1)?;
+        self.values = self.values.checked_sub(weight)?;
+        Some(())
+    }
+}
+
+/// How many values `v` holds, itself included.
+fn weight(v: &Value) -> usize {
+    1 + match v {
+        Value::Object(m) => m.values().map(weight).sum(),
+        Value::Array(items) => items.iter().map(weight).sum(),
+        _ => 0,
+    }
+}
+
 /// What expanding a template's loops gave.
 pub(super) enum Expanded {
     /// No `Fn::ForEach` in it.
     Nothing,
     /// The template as CloudFormation reads it after the transform.
     Template(Value),
-    /// The loops make more than [`MOST_ENTRIES`] entries.
+    /// The loops make more than [`MOST_ENTRIES`] entries or [`MOST_VALUES`] values.
     TooMany,
 }
 
@@ -31,7 +60,7 @@ pub(super) fn expand(template: &Value) -> Expanded {
         return Expanded::Nothing;
     }
     let parameters = template.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
-    let mut budget = MOST_ENTRIES;
+    let mut budget = Budget { entries: MOST_ENTRIES, values: MOST_VALUES };
     match expanded(template, &parameters, &mut budget) {
         Some(t) => Expanded::Template(t),
         None => Expanded::TooMany,
@@ -46,18 +75,19 @@ fn has_for_each(v: &Value) -> bool {
     }
 }
 
-/// `v` with its loops expanded, each entry a loop makes taken from `budget`; `None` once
-/// the budget is spent.
-fn expanded(v: &Value, parameters: &Map<String, Value>, budget: &mut usize) -> Option<Value> {
+/// `v` with its loops expanded, each entry a loop makes (and its values) taken from
+/// `budget`; `None` once the budget is spent.
+fn expanded(v: &Value, parameters: &Map<String, Value>, budget: &mut Budget) -> Option<Value> {
     Some(match v {
         Value::Object(m) => {
             let mut out = Map::with_capacity(m.len());
             for (k, child) in m {
                 match (k.starts_with(FOR_EACH), child.as_array().map(Vec::as_slice)) {
                     (true, Some([Value::String(id), collection, Value::Object(body)])) => {
+                        let weights: Vec<usize> = body.values().map(weight).collect();
                         for item in items(collection, parameters) {
-                            for (key, value) in body {
-                                *budget = budget.checked_sub(1)?;
+                            for ((key, value), &w) in body.iter().zip(&weights) {
+                                budget.take(w)?;
                                 let copy = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
                                 if let Value::Object(m) = expanded(&substitute(&copy, id, &item), parameters, budget)? {
                                     out.extend(m);
@@ -166,6 +196,13 @@ mod tests {
             body = json!({format!("Fn::ForEach::{id}"): [id, items, body]});
         }
         let t = json!({"Transform": "AWS::LanguageExtensions", "Resources": body});
+        assert!(matches!(super::expand(&t), super::Expanded::TooMany));
+
+        // Few entries, each large: 1,000 copies of 2,000 values.
+        let tags: Vec<serde_json::Value> = (0..1_000).map(|i| json!({"Key": format!("k{i}"), "Value": "v"})).collect();
+        let items: Vec<String> = (0..1_000).map(|i| format!("i{i}")).collect();
+        let t = json!({"Transform": "AWS::LanguageExtensions", "Resources": {"Fn::ForEach::A": ["A", items,
+            {"Topic${A}": {"Type": "AWS::SNS::Topic", "Properties": {"Tags": tags}}}]}});
         assert!(matches!(super::expand(&t), super::Expanded::TooMany));
     }
 }
