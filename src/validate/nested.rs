@@ -16,6 +16,9 @@ pub(super) fn check(template: &Value, dir: &FsPath) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else { return out };
     let sam = super::ctx::has_transform(template, "AWS::Serverless-2016-10-31");
+    // Each file read once, however many nested stacks name it.
+    let mut read: std::collections::HashMap<String, Option<serde_json::Map<String, Value>>> =
+        std::collections::HashMap::new();
     for (id, r) in resources {
         let location = match r.get("Type").and_then(Value::as_str) {
             Some("AWS::CloudFormation::Stack") => r.pointer("/Properties/TemplateURL"),
@@ -25,7 +28,8 @@ pub(super) fn check(template: &Value, dir: &FsPath) -> Vec<Diagnostic> {
         let Some(file) = location.and_then(Value::as_str).filter(|l| !l.contains("://") && !l.is_empty()) else {
             continue;
         };
-        let Some(declared) = parameters_of(&dir.join(file)) else { continue };
+        let declared = read.entry(file.to_owned()).or_insert_with(|| parameters_of(&dir.join(file)));
+        let Some(declared) = declared.as_ref() else { continue };
         let at = Path::root().key("Resources").key(id).key("Properties");
         let given = match r.pointer("/Properties/Parameters") {
             None => serde_json::Map::new(),
@@ -45,7 +49,7 @@ pub(super) fn check(template: &Value, dir: &FsPath) -> Vec<Diagnostic> {
                 .on_key()
             });
         }
-        for (name, p) in &declared {
+        for (name, p) in declared {
             if p.get("Default").is_none() && !given.contains_key(name) {
                 let here =
                     if r.pointer("/Properties/Parameters").is_some() { at.key("Parameters") } else { at.clone() };
