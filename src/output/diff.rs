@@ -73,6 +73,14 @@ pub struct StackDiff {
     pub note: Option<String>,
 }
 
+impl StackDiff {
+    /// True for a product template: launched from the catalog, never deployed as a stack, so
+    /// its changes touch nothing running.
+    pub fn is_product(&self) -> bool {
+        self.file.starts_with("catalog/products/")
+    }
+}
+
 /// One resource that changes.
 #[derive(Clone, Debug, Serialize)]
 pub struct ResourceChange {
@@ -865,7 +873,7 @@ pub fn destructive(
     };
     // Product templates are launched, not deployed: a launched product stays what it was when
     // its template changes or leaves the catalog.
-    for s in diff.stacks.iter().filter(|s| !s.file.starts_with("catalog/products/")) {
+    for s in diff.stacks.iter().filter(|s| !s.is_product()) {
         for r in s.resources.iter().filter(|r| STATEFUL.contains(&r.type_name.as_str())) {
             let what = label(r);
             let profile = r.type_name == "AWS::SageMaker::UserProfile";

@@ -73,12 +73,8 @@ fn dangerous(diff: &Diff) -> Vec<(&StackDiff, &ResourceChange)> {
 /// What synth does with the dangerous changes it gates (every replaced or removed domain or
 /// user profile, see [`super::diff::destructive`]), when there is one.
 fn refusal(danger: &[(&StackDiff, &ResourceChange)]) -> Option<String> {
-    let gated = danger
-        .iter()
-        .filter(|(s, r)| {
-            !s.file.starts_with("catalog/products/") && super::diff::STATEFUL.contains(&r.type_name.as_str())
-        })
-        .count();
+    let gated =
+        danger.iter().filter(|(s, r)| !s.is_product() && super::diff::STATEFUL.contains(&r.type_name.as_str())).count();
     (gated > 0).then(|| {
         format!(
             "synth refuses to write {} (CFG050 names the setting responsible) unless given --allow-replace",
