@@ -21,7 +21,7 @@ use crate::path::Path;
 
 /// Runs every semantic check.
 pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
-    let mut c = Checks { diags: Vec::new() };
+    let mut c = Checks { diags: Vec::new(), helps: HashMap::new() };
     c.top(org);
     c.identity(org);
     c.network(org);
@@ -40,6 +40,9 @@ pub(super) fn check(org: &Org) -> Vec<Diagnostic> {
 
 struct Checks {
     diags: Vec<Diagnostic>,
+    /// The help of an unknown reference, by what it names and the name: thousands of people
+    /// pointing at one missing team get one search among the teams, not one each.
+    helps: HashMap<(String, String), String>,
 }
 
 /// The personas studioform defines.
@@ -196,22 +199,36 @@ impl Checks {
     }
 
     fn unknown_ref(&mut self, at: Path, value: &str, what: &str, known: &[&str]) {
-        // Each name once, however often it is (wrongly) defined.
-        let mut seen = std::collections::HashSet::with_capacity(known.len());
-        let listed: Vec<&str> = known.iter().copied().filter(|k| seen.insert(*k)).collect();
-        let known = &listed;
-        // A help line a reader can take in: the first names, and how many more.
-        const LISTED: usize = 20;
-        let mut list = known.iter().take(LISTED).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-        if known.len() > LISTED {
-            list.push_str(&format!(" and {} more", known.len() - LISTED));
-        }
-        let help = match did_you_mean(value, known) {
-            Some(best) => format!("did you mean `{best}`? {what}s defined: {list}"),
-            None if known.is_empty() => format!("no {what}s are defined; add one under `{what}s:`"),
-            None => format!("{what}s defined: {list}"),
+        let key = (what.to_owned(), value.to_owned());
+        let help = match self.helps.get(&key) {
+            Some(help) => help.clone(),
+            None => {
+                let help = unknown_ref_help(value, what, known);
+                self.helps.insert(key, help.clone());
+                help
+            }
         };
         self.err("CFG021", at, format!("unknown {what} `{value}`"), help);
+    }
+}
+
+/// What to write instead of `value`, an unknown `what`: the closest of the `known` names,
+/// and the names there are.
+fn unknown_ref_help(value: &str, what: &str, known: &[&str]) -> String {
+    // Each name once, however often it is (wrongly) defined.
+    let mut seen = std::collections::HashSet::with_capacity(known.len());
+    let listed: Vec<&str> = known.iter().copied().filter(|k| seen.insert(*k)).collect();
+    let known = &listed;
+    // A help line a reader can take in: the first names, and how many more.
+    const LISTED: usize = 20;
+    let mut list = known.iter().take(LISTED).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    if known.len() > LISTED {
+        list.push_str(&format!(" and {} more", known.len() - LISTED));
+    }
+    match did_you_mean(value, known) {
+        Some(best) => format!("did you mean `{best}`? {what}s defined: {list}"),
+        None if known.is_empty() => format!("no {what}s are defined; add one under `{what}s:`"),
+        None => format!("{what}s defined: {list}"),
     }
 }
 
