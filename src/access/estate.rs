@@ -206,11 +206,16 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                         .filter_map(Value::as_str)
                         .filter_map(|arn| managed.get(arn).cloned())
                         .collect();
-                    for inline in prop("Policies").as_ref().and_then(Value::as_array).into_iter().flatten() {
+                    // Each inline document is resolved once and moved, not copied.
+                    let inline = match prop("Policies") {
+                        Some(Value::Array(items)) => items,
+                        _ => Vec::new(),
+                    };
+                    for mut inline in inline {
                         policies.push(Policy {
                             stack: s.name.to_owned(),
                             resource: id.clone(),
-                            document: inline.get("PolicyDocument").cloned().unwrap_or_default(),
+                            document: inline.get_mut("PolicyDocument").map(Value::take).unwrap_or_default(),
                         });
                     }
                     let kind = match (&s.kind, tags.get(crate::ids::TEAM_TAG)) {

@@ -288,7 +288,7 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
         }
         let document = PolicyDocument::new(statements);
         if when.is_none() {
-            let size = serde_json::to_string(&document).map_or(usize::MAX, |s| s.len());
+            let size = crate::validate::compact_len(&document);
             if size <= inline_room {
                 inline_room -= size;
                 inline.push(InlinePolicy { policy_name: id, policy_document: document });

@@ -133,8 +133,10 @@ fn launch_roles(bundle: &Bundle) -> Vec<Diagnostic> {
     out
 }
 
-/// The length of `v` as compact JSON, counted without building the string.
-pub(super) fn compact_len(v: &Value) -> usize {
+/// The length of `v` as compact JSON, counted without building the string. The counter
+/// takes serde_json's small writes directly: as fast as through a buffer (measured on the
+/// AWS managed policies), without allocating one per call.
+pub(crate) fn compact_len(v: &impl serde::Serialize) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -145,10 +147,11 @@ pub(super) fn compact_len(v: &Value) -> usize {
             Ok(())
         }
     }
-    // Buffered: serde_json writes in many small pieces.
-    let mut count = std::io::BufWriter::with_capacity(1 << 16, Count(0));
-    let _ = serde_json::to_writer(&mut count, v);
-    count.into_inner().map_or(0, |c| c.0)
+    let mut count = Count(0);
+    match serde_json::to_writer(&mut count, v) {
+        Ok(()) => count.0,
+        Err(_) => usize::MAX,
+    }
 }
 
 /// Reads and checks a template file (YAML or JSON). An unreadable or unparsable file is an
@@ -212,5 +215,10 @@ mod tests {
     fn counts_compact_json_as_serde_json_writes_it() {
         let v = serde_json::json!({"Resources": {"A": {"Type": "X", "Properties": {"Name": "é \"q\"\n", "N": [1, 2.5, null, true]}}}});
         assert_eq!(super::compact_len(&v), serde_json::to_string(&v).unwrap().len());
+        let typed = crate::model::iam::PolicyDocument::new(vec![crate::model::iam::Statement::allow(
+            ["s3:GetObject"],
+            vec![crate::model::value::Value::from("arn:aws:s3:::b/*")],
+        )]);
+        assert_eq!(super::compact_len(&typed), serde_json::to_string(&typed).unwrap().len());
     }
 }
