@@ -1,7 +1,8 @@
 //! End-to-end synth of generated estates: load, build, validate, render and write, with the
 //! process's peak memory. Run with `cargo bench --bench synth`; pass estates to override the
 //! defaults, each as `people:domains:teams`, with `:catalog` for a Service Catalog portfolio
-//! (`cargo bench --bench synth -- 1000:4:20 12000:120:1200:catalog`).
+//! (`cargo bench --bench synth -- 1000:4:20 12000:120:1200:catalog`), and `--runs N` for the
+//! number of runs per estate (3 by default; each row is the median one).
 
 use std::time::Instant;
 
@@ -128,6 +129,12 @@ fn main() {
         one(spec, &parent.unwrap_or(dir));
         return;
     }
+    let runs = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1)?.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(3);
     let specs: Vec<Spec> = args.iter().filter_map(|a| Spec::parse(a)).collect();
     let specs = if specs.is_empty() {
         // Narrow estates of growing size, then the wide ones: thousands of teams, a hundred
@@ -151,19 +158,47 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let me = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    for spec in specs {
-        // A process per estate, so that each peak is its own.
-        let status = std::process::Command::new(&me)
-            .args(["--one", &spec.name(), "--dir", &dir.to_string_lossy()])
-            .status()
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(status.success());
-        // The next estate starts on a quiet disk: what this one wrote is removed and flushed,
-        // rather than written back while the next one creates its files. Best effort.
-        let _ = std::fs::remove_dir_all(dir.join(spec.name().replace(':', "-")));
-        let _ = std::process::Command::new("sync").status();
+    // Every estate is run `runs` times, the estates taking turns, so that a machine slowing
+    // down for a while slows them alike; each row is the run with the median total.
+    let mut rows: Vec<Vec<(f64, String)>> = vec![Vec::new(); specs.len()];
+    for run in 0..runs {
+        // Every run writes beside the others, and nothing is deleted before the end: ext4
+        // without a journal, when it creates a file, steps over every inode deleted in the
+        // last minutes, so removing one estate's thousands of files slows the next one's
+        // writes (to 0.3 ms a file, measured), a cost no user's synth pays for the bench.
+        let run_dir = dir.join(format!("run{run}"));
+        for (spec, rows) in specs.iter().zip(&mut rows) {
+            // A process per estate, so that each peak is its own.
+            let output = std::process::Command::new(&me)
+                .args(["--one", &spec.name(), "--dir", &run_dir.to_string_lossy()])
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(output.status.success());
+            let row = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+            let total = row.split('|').nth(12).and_then(|t| t.trim().parse::<f64>().ok()).unwrap_or(f64::NAN);
+            rows.push((total, row));
+            // The next estate starts on a quiet disk: what this one wrote is flushed rather
+            // than written back while the next one creates its files. Best effort.
+            let _ = std::process::Command::new("sync").status();
+        }
+    }
+    let mut medians = Vec::new();
+    for rows in &mut rows {
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (total, row) = &rows[rows.len() / 2];
+        println!("{row}");
+        medians.push(*total);
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // The wide estates against the largest narrow one (no catalog), as measured together.
+    let narrow = specs.iter().zip(&medians).filter(|(s, _)| !s.catalog).max_by_key(|(s, _)| s.people);
+    if let Some((n, &base)) = narrow {
+        println!("\nmedian of {runs} run(s) per estate; total time against {}:", n.name());
+        for (s, t) in specs.iter().zip(&medians).filter(|(s, _)| s.catalog) {
+            println!("- {}: {:.2}x ({t:.3} s against {base:.3} s)", s.name(), t / base);
+        }
+    }
 }
 
 /// The binary's allocator (see `src/main.rs`), so that the figures are the binary's.
