@@ -448,9 +448,18 @@ impl OutDir {
                 }
                 break;
             }
-            let written = crate::par_map(&todo, |(temp, content)| write_new(temp, content.as_bytes(), true));
+            // Opened before the writes, so that syncfs reports any of their write-backs that fail.
+            let bulk = if cfg!(target_os = "linux") && todo.len() >= BULK_FLUSH {
+                Some(File::open(&staging).map_err(|source| Error::Write { path: staging.clone(), source })?)
+            } else {
+                None
+            };
+            let written = crate::par_map(&todo, |(temp, content)| write_new(temp, content.as_bytes(), bulk.is_none()));
             for ((temp, _), result) in todo.iter().zip(written) {
                 result.map_err(|source| Error::Write { path: temp.clone(), source })?;
+            }
+            if let Some(dir) = &bulk {
+                flush_file_system(dir).map_err(|source| Error::Write { path: staging.clone(), source })?;
             }
             if let Some(stop) = fault {
                 return Err(stop);
@@ -825,6 +834,25 @@ fn open_no_follow(path: &Path, create: bool) -> io::Result<File> {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
     }
     Ok(file)
+}
+
+/// From how many staged files one flush of the whole file system replaces an fsync per file.
+/// Each fsync waits on the disk: 2,400 files took 0.7 s on an ext4 disk with two threads,
+/// one syncfs 0.13 s. But syncfs also writes back whatever other programs left unflushed on
+/// that file system, so a synth that changes a few files flushes only those.
+const BULK_FLUSH: usize = 64;
+
+/// Flushes everything written to the file system that holds the folder `dir`, reporting a
+/// write-back that failed since it was opened (Linux 5.8 and later; syncfs(2)).
+#[cfg(target_os = "linux")]
+fn flush_file_system(dir: &File) -> io::Result<()> {
+    rustix::fs::syncfs(dir).map_err(io::Error::from)
+}
+
+/// Never called: elsewhere every file is flushed on its own.
+#[cfg(not(target_os = "linux"))]
+fn flush_file_system(_: &File) -> io::Result<()> {
+    Ok(())
 }
 
 /// Flushes a folder's entries (renames in it) to disk, where the platform allows it.
