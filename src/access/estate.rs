@@ -207,16 +207,14 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                         .filter_map(|arn| managed.get(arn).cloned())
                         .collect();
                     // Each inline document is resolved once and moved, not copied.
-                    let inline = match prop("Policies") {
-                        Some(Value::Array(items)) => items,
-                        _ => Vec::new(),
-                    };
-                    for mut inline in inline {
-                        policies.push(Policy {
-                            stack: s.name.to_owned(),
-                            resource: id.clone(),
-                            document: inline.get_mut("PolicyDocument").map(Value::take).unwrap_or_default(),
-                        });
+                    if let Some(Value::Array(inline)) = prop("Policies") {
+                        for mut item in inline {
+                            policies.push(Policy {
+                                stack: s.name.to_owned(),
+                                resource: id.clone(),
+                                document: item.get_mut("PolicyDocument").map(Value::take).unwrap_or_default(),
+                            });
+                        }
                     }
                     let kind = match (&s.kind, tags.get(crate::ids::TEAM_TAG)) {
                         (_, Some(team)) => Kind::Team { team: team.clone() },
