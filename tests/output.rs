@@ -102,6 +102,40 @@ fn a_write_stopped_at_any_point_leaves_exactly_the_old_or_the_new_generation() {
     }
 }
 
+/// A write that stages enough files to flush them with one syncfs (Linux) keeps the same
+/// promise: stopped before its journal it leaves the old generation, after it the new one.
+#[test]
+fn a_bulk_write_stopped_at_any_point_leaves_exactly_the_old_or_the_new_generation() {
+    let text = common::estate(140, 1, 70);
+    let (old, new) =
+        (synth_files(&text, Format::Yaml), synth_files(&text.replace("-data]", "-datasets]"), Format::Yaml));
+    let (want_old, want_new) = (as_tree(&old), as_tree(&new));
+    let steps = steps("bulk-crash", &old, &new);
+    let commit = steps.iter().position(|s| *s == Step::Journal).unwrap();
+    assert!(commit >= 70, "{commit} files staged: too few to flush in bulk");
+    // Every kind of step, and the first, a middle and the last file staged.
+    let mut picks = vec![0, commit / 2, commit - 1, commit, commit + 1, steps.len() - 2, steps.len() - 1];
+    picks.dedup();
+    for k in picks {
+        let at = &steps[k];
+        let dir = temp_dir("bulk-crash");
+        output::write(&dir, &old).unwrap();
+        let result = write_faulty(&dir, &new, k, crash);
+        assert!(matches!(result, Err(Error::Interrupted { .. })), "crash at {at:?}: {result:?}");
+        let reopened = open(&dir);
+        let want = if k <= commit { &want_old } else { &want_new };
+        assert_eq!(&generation(&dir), want, "crash at step {k}, {at:?}");
+        assert_eq!(state_files(&dir), [".studioform/.gitignore", ".studioform/lock"], "crash at {at:?}");
+        drop(reopened);
+        let dir = temp_dir("bulk-fail");
+        output::write(&dir, &old).unwrap();
+        match write_faulty(&dir, &new, k, fail) {
+            Ok(()) => assert_eq!(generation(&dir), want_new, "failure at the last step {at:?}"),
+            Err(e) => assert_eq!(generation(&dir), want_old, "failure at step {k}, {at:?}: {e}"),
+        }
+    }
+}
+
 #[test]
 fn a_write_that_fails_at_any_point_restores_the_old_generation_itself() {
     let (old, new) = generations();
