@@ -225,8 +225,7 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
             "StudioPolicy".to_owned(),
             "studio",
             "Studio apps, read-only SageMaker, logs and images",
-            Switch::On,
-            studio_statements(source),
+            built(Switch::On, || studio_statements(source)),
         ),
         (
             "ReadPolicy".to_owned(),
@@ -234,15 +233,20 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
             "reading Studio and the team's SageMaker resources",
             // Every statement of it comes with one of these: without them (a compute team) the
             // policy would have no statement, which IAM refuses.
-            sw.any(&["Baseline", activity_flag(Activity::RunStudioApp), activity_flag(Activity::SearchExperiments)]),
-            reading_statements(source),
+            built(
+                sw.any(&[
+                    "Baseline",
+                    activity_flag(Activity::RunStudioApp),
+                    activity_flag(Activity::SearchExperiments),
+                ]),
+                || reading_statements(source),
+            ),
         ),
         (
             "TeamResourcesPolicy".to_owned(),
             "resources",
             "SageMaker resources of this team only",
-            Switch::On,
-            resource_statements(source),
+            built(Switch::On, || resource_statements(source)),
         ),
     ];
     // One policy per activity that manages SageMaker resources: each stays within the
@@ -253,23 +257,20 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
             format!("{flag}Policy"),
             activity_suffix(activity),
             activity_purpose(activity),
-            sw.flag(flag),
-            activity_statements(source, activity),
+            built(sw.flag(flag), || activity_statements(source, activity)),
         ));
     }
     policies.push((
         "DataPolicy".to_owned(),
         "data",
         "the team's S3 buckets and KMS key",
-        data,
-        data_statements(source),
+        built(data, || data_statements(source)),
     ));
     policies.push((
         "MlflowPolicy".to_owned(),
         "mlflow",
         "the team's MLflow tier",
-        mlflow,
-        super::mlflow::tier_statements(org, sw),
+        built(mlflow, || super::mlflow::tier_statements(org, sw)),
     ));
     // Inline first: a role's inline policies hold 10,240 characters between them and count
     // against no account quota, where every managed policy counts against the account's
@@ -281,7 +282,7 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
         if concrete && source.also_attached.is_empty() { crate::validate::MAX_ROLE_INLINE } else { 0 };
     let mut inline = Vec::new();
     let mut arns = Vec::new();
-    for (id, suffix, what, exists, statements) in policies {
+    for (id, suffix, what, (exists, statements)) in policies {
         let Some(when) = exists.condition() else { continue };
         if statements.is_empty() {
             continue;
@@ -333,6 +334,13 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
     };
     t.add("ExecutionRole", Resource::new(&role, origin.clone()));
     t.conditions.extend(source.switches.conditions());
+}
+
+/// A policy that exists when `exists` says, with its statements: built only then, as a team
+/// without a persona has none of the five activity policies.
+fn built(exists: Switch, statements: impl FnOnce() -> Vec<Statement>) -> (Switch, Vec<Statement>) {
+    let statements = if exists.condition().is_some() { statements() } else { Vec::new() };
+    (exists, statements)
 }
 
 /// `StringEquals` on the team tag and, with `owner`, the owner tag, under `prefix`
