@@ -33,7 +33,7 @@ fn principal<'e>(e: &'e Estate, name: &str) -> &'e Principal {
 }
 
 fn allows(p: &Principal, r: &Request) -> bool {
-    let docs: Vec<&Value> = p.policies.iter().map(|x| &x.document).collect();
+    let docs: Vec<&Value> = p.policies.iter().map(|x| &*x.document).collect();
     evaluate(&docs, r).allowed()
 }
 
@@ -479,7 +479,7 @@ fn the_login_policy_denies_only_profiles_that_carry_the_user_tag() {
     // own policies, not denied by this one.
     let e = estate_of(&bundle(&example("acme.yaml")));
     let people = principal(&e, "group/acme-studio-users");
-    let docs: Vec<&Value> = people.policies.iter().map(|x| &x.document).collect();
+    let docs: Vec<&Value> = people.policies.iter().map(|x| &*x.document).collect();
     let open = |key: &str, value: &str| {
         let r = Request::new("sagemaker:CreatePresignedDomainUrl", sagemaker_arn("user-profile/d-other/x"))
             .with("aws:username", "alice")

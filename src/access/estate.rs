@@ -48,8 +48,8 @@ pub struct Policy {
     pub stack: String,
     /// Its logical id (or the AWS managed policy's name).
     pub resource: String,
-    /// The document, resolved.
-    pub document: Value,
+    /// The document, resolved; shared by every principal the policy is attached to.
+    pub document: std::sync::Arc<Value>,
 }
 
 /// A principal and everything that grants it anything.
@@ -169,7 +169,7 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
             let policy = Policy {
                 stack: s.name.to_owned(),
                 resource: id.clone(),
-                document: props.get("PolicyDocument").cloned().unwrap_or_default(),
+                document: std::sync::Arc::new(props.get("PolicyDocument").cloned().unwrap_or_default()),
             };
             managed.insert(resolver.physical(i, id, r, "Ref"), policy.clone());
             for (kind, key) in [("role", "Roles"), ("user", "Users"), ("group", "Groups")] {
@@ -212,7 +212,9 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                             policies.push(Policy {
                                 stack: s.name.to_owned(),
                                 resource: id.clone(),
-                                document: item.get_mut("PolicyDocument").map(Value::take).unwrap_or_default(),
+                                document: std::sync::Arc::new(
+                                    item.get_mut("PolicyDocument").map(Value::take).unwrap_or_default(),
+                                ),
                             });
                         }
                     }
@@ -337,7 +339,7 @@ fn aws_managed() -> Vec<(String, Policy)> {
         .filter_map(|(name, p)| {
             let arn = p.get("arn")?.as_str()?.to_owned();
             let document = p.get("document")?.clone();
-            Some((arn, Policy { stack: "aws-managed".into(), resource: name, document }))
+            Some((arn, Policy { stack: "aws-managed".into(), resource: name, document: std::sync::Arc::new(document) }))
         })
         .collect()
 }
@@ -391,34 +393,14 @@ impl Resolver<'_> {
     fn function(&self, stack: usize, name: &str, arg: &Value, depth: usize) -> Option<Value> {
         let template = self.template(stack);
         Some(match name {
-            "Ref" => {
-                let target = arg.as_str().unwrap_or_default();
-                match target {
-                    "AWS::NoValue" => return None,
-                    "AWS::AccountId" => ACCOUNT.into(),
-                    "AWS::Region" => REGION.into(),
-                    "AWS::Partition" => "aws".into(),
-                    "AWS::URLSuffix" => "amazonaws.com".into(),
-                    "AWS::StackName" => self.stacks[stack].name.into(),
-                    _ => match template.get("Resources").and_then(|r| r.get(target)) {
-                        Some(r) => self.physical(stack, target, r, "Ref").into(),
-                        None => template
-                            .get("Parameters")
-                            .and_then(|p| p.get(target))
-                            .and_then(|p| p.get("Default"))
-                            .cloned()
-                            .unwrap_or_else(|| Value::String(format!("<{target}>"))),
-                    },
-                }
-            }
+            "Ref" => return self.reference(stack, arg.as_str().unwrap_or_default()),
             "Fn::GetAtt" => {
                 let (id, attribute) = match arg {
                     Value::Array(parts) => (parts.first()?.as_str()?, parts.get(1)?.as_str()?),
                     Value::String(dotted) => dotted.split_once('.')?,
                     _ => return Some(Value::Null),
                 };
-                let r = template.get("Resources")?.get(id)?;
-                self.physical(stack, id, r, attribute).into()
+                self.attribute(stack, id, attribute)?.into()
             }
             "Fn::Sub" => {
                 let (text, vars) = match arg {
@@ -440,9 +422,13 @@ impl Resolver<'_> {
                     } else if let Some(v) = vars.and_then(|m| m.get(var)) {
                         out.push_str(&self.text(stack, v, depth));
                     } else if let Some((id, attribute)) = var.split_once('.') {
-                        out.push_str(&self.text(stack, &serde_json::json!({"Fn::GetAtt": [id, attribute]}), depth));
+                        out.push_str(&self.attribute(stack, id, attribute).unwrap_or_default());
                     } else {
-                        out.push_str(&self.text(stack, &serde_json::json!({"Ref": var}), depth));
+                        match self.reference(stack, var) {
+                            Some(Value::String(s)) => out.push_str(&s),
+                            Some(other) => out.push_str(&other.to_string()),
+                            None => {}
+                        }
                     }
                     rest = &after[end + 1..];
                 }
@@ -489,6 +475,35 @@ impl Resolver<'_> {
             }
             _ => Value::Null,
         })
+    }
+
+    /// What `Ref` of `target` gives: a pseudo parameter, a resource, a parameter's default;
+    /// `None` for `AWS::NoValue`.
+    fn reference(&self, stack: usize, target: &str) -> Option<Value> {
+        let template = self.template(stack);
+        Some(match target {
+            "AWS::NoValue" => return None,
+            "AWS::AccountId" => ACCOUNT.into(),
+            "AWS::Region" => REGION.into(),
+            "AWS::Partition" => "aws".into(),
+            "AWS::URLSuffix" => "amazonaws.com".into(),
+            "AWS::StackName" => self.stacks[stack].name.into(),
+            _ => match template.get("Resources").and_then(|r| r.get(target)) {
+                Some(r) => self.physical(stack, target, r, "Ref").into(),
+                None => template
+                    .get("Parameters")
+                    .and_then(|p| p.get(target))
+                    .and_then(|p| p.get("Default"))
+                    .cloned()
+                    .unwrap_or_else(|| Value::String(format!("<{target}>"))),
+            },
+        })
+    }
+
+    /// What `Fn::GetAtt` of a resource's attribute gives; `None` when there is no such resource.
+    fn attribute(&self, stack: usize, id: &str, attribute: &str) -> Option<String> {
+        let r = self.template(stack).get("Resources")?.get(id)?;
+        Some(self.physical(stack, id, r, attribute))
     }
 
     fn condition(&self, stack: usize, name: &str, depth: usize) -> bool {

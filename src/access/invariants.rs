@@ -226,7 +226,7 @@ pub fn check_with(estate: &Estate, probes: bool) -> Report {
 
 /// A principal's policy documents.
 fn docs(p: &Principal) -> Vec<&Value> {
-    p.policies.iter().map(|x| &x.document).collect()
+    p.policies.iter().map(|x| &*x.document).collect()
 }
 
 /// A principal's policies, read for evaluation.
