@@ -282,6 +282,36 @@ fn reopening_any_hole_makes_synth_fail_with_its_code() {
         "{found:#?}"
     );
 
+    // What a domain holds for its teams is checked as part of every team role that attaches it.
+    let shared = |edit: fn(&mut Vec<Value>)| {
+        codes(&reopened(&acme, "acme-domain-research", |t| {
+            edit(
+                t["Resources"]["TeamStudioPolicy"]["Properties"]["PolicyDocument"]["Statement"].as_array_mut().unwrap(),
+            )
+        }))
+    };
+    let found = shared(|s| {
+        for s in s.iter_mut().filter(|s| s["Sid"] == "OwnPrivateSpaces") {
+            s.as_object_mut().unwrap().remove("Condition");
+        }
+    });
+    assert!(
+        found.iter().any(|c| c.starts_with("ACC402: `role/acme-team-vision` may sagemaker:DeleteSpace")
+            && c.contains("(deleting a private space of profile bob): allowed by stack acme-domain-research, policy TeamStudioPolicy, statement OwnPrivateSpaces")),
+        "{found:#?}"
+    );
+    let found = shared(|s| {
+        s.retain(|s| s["Effect"] != "Deny");
+        for s in s.iter_mut().filter(|s| s["Sid"] == "TagOnCreate") {
+            s.as_object_mut().unwrap().remove("Condition");
+        }
+    });
+    assert!(
+        found.iter().any(|c| c.starts_with("ACC404: `role/acme-team-nlp` may sagemaker:AddTags")
+            && c.contains("(changing the team tag of a team's model): allowed by stack acme-domain-research, policy TeamStudioPolicy, statement TagOnCreate")),
+        "{found:#?}"
+    );
+
     let read_all = json!({"Sid": "ReadSageMaker", "Effect": "Allow", "Action": ["sagemaker:Get*", "sagemaker:BatchGet*", "sagemaker:Describe*"], "Resource": "*"});
     let found = codes(&reopened(&acme, "acme-team-nlp", |t| add_statement(t, "ReadPolicy", read_all.clone())));
     assert!(found.iter().any(|c| c.starts_with("ACC402: `role/acme-team-nlp` may sagemaker:GetRecord")), "{found:#?}");

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{policy_doc, root, stack};
+use common::{policy_doc, root, stack, team_view};
 use serde_json::{Value, json};
 
 fn example(name: &str) -> String {
@@ -61,7 +61,7 @@ const STUDIO: &[&str] = &["sagemaker:CreateApp", "sagemaker:CreateSpace"];
 
 #[test]
 fn data_scientists_run_jobs_and_models_but_never_manage_endpoints_or_pipelines() {
-    let science = stack(&example("personas.yaml"), "initech-team-science");
+    let science = team_view(&example("personas.yaml"), "initech-team-science");
     let (allowed, _) = actions(&science);
     assert!(has(&allowed, JOBS) && has(&allowed, STUDIO));
     assert!(has(
@@ -78,7 +78,7 @@ fn data_scientists_run_jobs_and_models_but_never_manage_endpoints_or_pipelines()
 
 #[test]
 fn mlops_manages_endpoints_and_pipelines_whose_steps_run_jobs_but_no_tuning_or_experiments() {
-    let platform = stack(&example("personas.yaml"), "initech-team-platform");
+    let platform = team_view(&example("personas.yaml"), "initech-team-platform");
     let (allowed, _) = actions(&platform);
     assert!(has(&allowed, ENDPOINTS) && has(&allowed, PIPELINES) && has(&allowed, STUDIO));
     assert!(has(&allowed, &["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"]));
@@ -92,7 +92,7 @@ fn mlops_manages_endpoints_and_pipelines_whose_steps_run_jobs_but_no_tuning_or_e
 
 #[test]
 fn the_compute_persona_reaches_aws_services_and_nothing_interactive() {
-    let jobs = stack(&example("personas.yaml"), "initech-team-jobs");
+    let jobs = team_view(&example("personas.yaml"), "initech-team-jobs");
     let (allowed, _) = actions(&jobs);
     assert!(has(
         &allowed,
@@ -117,7 +117,7 @@ fn the_compute_persona_reaches_aws_services_and_nothing_interactive() {
 
 #[test]
 fn create_calls_carry_the_team_and_owner_tags_and_changes_need_them() {
-    let science = stack(&example("personas.yaml"), "initech-team-science");
+    let science = team_view(&example("personas.yaml"), "initech-team-science");
     let policy = &policy_doc(&science, "ManageMlJobsPolicy").unwrap()["Statement"];
     let create = policy.as_array().unwrap().iter().find(|s| s["Sid"] == "ManageMlJobsCreateOwned").unwrap();
     assert_eq!(
@@ -133,7 +133,7 @@ fn create_calls_carry_the_team_and_owner_tags_and_changes_need_them() {
 
 #[test]
 fn jobs_run_only_in_the_orgs_subnets_groups_and_key_and_on_the_teams_instance_types() {
-    let science = stack(&example("personas.yaml"), "initech-team-science");
+    let science = team_view(&example("personas.yaml"), "initech-team-science");
     let jobs = policy_doc(&science, "ManageMlJobsPolicy").unwrap()["Statement"].as_array().unwrap().clone();
     let find = |sid: &str| jobs.iter().find(|s| s["Sid"] == sid).unwrap_or_else(|| panic!("{sid}")).clone();
     let subnets = find("DenyOtherSubnets");
@@ -164,7 +164,7 @@ fn jobs_run_only_in_the_orgs_subnets_groups_and_key_and_on_the_teams_instance_ty
 
 #[test]
 fn a_custom_persona_gets_exactly_its_activities() {
-    let insights = stack(&example("personas.yaml"), "initech-team-insights");
+    let insights = team_view(&example("personas.yaml"), "initech-team-insights");
     let (allowed, _) = actions(&insights);
     assert!(
         has(&allowed, STUDIO)

@@ -89,13 +89,13 @@ fn roles_per_account_at_aws_default_and_one_over() {
 
 #[test]
 fn managed_policies_per_account_as_declared_and_one_over() {
-    // Team roles hold their grants inline where they fit: the admin and login policies are the
-    // estate's only customer managed policies.
-    assert_eq!(messages(&with_quotas(&teams(3), "  iam_managed_policies: 2\n")), Vec::<String>::new());
-    let over = messages(&with_quotas(&teams(3), "  iam_managed_policies: 1\n"));
+    // Team roles hold their own grants inline where they fit: the customer managed policies are
+    // the admin and login policies, and the three the domain holds for its teams.
+    assert_eq!(messages(&with_quotas(&teams(3), "  iam_managed_policies: 5\n")), Vec::<String>::new());
+    let over = messages(&with_quotas(&teams(3), "  iam_managed_policies: 4\n"));
     assert_eq!(over.len(), 1, "{over:?}");
     assert!(over[0].contains(
-        "customer managed IAM policies per account: the estate needs 2, over the value declared in `quotas` of 1"
+        "customer managed IAM policies per account: the estate needs 5, over the value declared in `quotas` of 4"
     ));
 }
 

@@ -412,6 +412,8 @@ fn team_product(org: &Org, offered: &[&crate::config::Team], shard: usize) -> Te
         job_roles: Vec::new(),
         jobs_for: None,
         also_attached: Vec::new(),
+        // Launched into any account, the product's role holds every statement itself.
+        shared_from: None,
     };
     add_role(&mut t, org, &source, &path!["catalog", "products"]);
     t.output("ExecutionRoleArn", "ARN of the team's execution role", Value::get_att("ExecutionRole", "Arn"), None);

@@ -5,9 +5,12 @@
 use super::Stack;
 use super::grants::Switch;
 use super::layout::{Layout, StackKind};
+use super::team::Shared;
 use crate::config::{Domain, Mode, Org};
 use crate::model::iam::{PolicyDocument, Principal, Statement};
-use crate::model::resources::{self, DomainSettings, Role, SecurityGroup, SecurityGroupIngress, Tag, UserSettings};
+use crate::model::resources::{
+    self, DomainSettings, ManagedPolicy, Role, SecurityGroup, SecurityGroupIngress, Tag, UserSettings,
+};
 use crate::model::{Resource, Setting, Template, Value};
 use crate::path;
 use crate::path::Path;
@@ -84,6 +87,27 @@ pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
         Value::get_att("Domain", "Url"),
         None,
     );
+    // What every team role of the domain attaches rather than holds: see
+    // [`super::team::Shared`]. A domain whose default role is its one team's has none, as
+    // that team's role holds every statement.
+    if source.team_default.is_none() {
+        for shared in Shared::ALL {
+            // ManagedPolicyName and Description are create-only: both stay fixed text.
+            let policy = ManagedPolicy {
+                managed_policy_name: Some(Value::from(format!("{name}-{}", shared.suffix()))),
+                description: Some(format!("studioform: {}", shared.purpose())),
+                policy_document: PolicyDocument::new(shared.statements(&Value::reference("Domain"))),
+                ..ManagedPolicy::default()
+            };
+            t.add(shared.id(), Resource::new(&policy, path!["domains", index]));
+            t.output(
+                &format!("{}Arn", shared.id()),
+                "A policy the domain's team roles attach",
+                Value::reference(shared.id()),
+                Some(Layout::export(&name, &format!("{}Arn", shared.id()))),
+            );
+        }
+    }
     if org.identity.mode == Mode::Sso {
         t.output(
             "SingleSignOnApplicationArn",

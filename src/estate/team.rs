@@ -118,6 +118,68 @@ pub(super) struct TeamSource {
     /// Other roles the team's policies are attached to, by name: the default role of an
     /// Identity Center domain of this team alone.
     pub also_attached: Vec<String>,
+    /// The stack of the team's domain when the role attaches the domain's [`Shared`] policies
+    /// instead of holding their statements itself; `None` for the team product and the team
+    /// of a domain's default role, whose roles hold every statement.
+    pub shared_from: Option<String>,
+}
+
+/// The policies a domain stack holds for every team of the domain: the statements of a team
+/// role that name no team, written once per domain instead of once per team. A team role
+/// attaches `Studio` or `Guard`, and `Jobs` when it runs jobs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shared {
+    /// Managing one's own private spaces and apps, tagging on create, and the two denies.
+    Studio,
+    /// Tagging on create and the two denies, for roles without Studio apps.
+    Guard,
+    /// Logs, metrics, images and network interfaces of jobs and apps.
+    Jobs,
+}
+
+impl Shared {
+    /// Every shared policy, in the domain stack's order.
+    pub(super) const ALL: [Self; 3] = [Self::Studio, Self::Guard, Self::Jobs];
+
+    /// Logical id in the domain stack; with `Arn`, the name of its output.
+    pub(super) fn id(self) -> &'static str {
+        match self {
+            Self::Studio => "TeamStudioPolicy",
+            Self::Guard => "TeamGuardPolicy",
+            Self::Jobs => "TeamJobsPolicy",
+        }
+    }
+
+    /// The end of the policy's name, after the domain stack's name.
+    pub(super) fn suffix(self) -> &'static str {
+        match self {
+            Self::Studio => "team-studio",
+            Self::Guard => "team-guard",
+            Self::Jobs => "team-jobs",
+        }
+    }
+
+    /// What it grants, for its description.
+    pub(super) fn purpose(self) -> &'static str {
+        match self {
+            Self::Studio => {
+                "the teams of this domain: their own private spaces and apps, tags on create, no retagging, no Studio administration"
+            }
+            Self::Guard => {
+                "the teams of this domain without Studio apps: tags on create, no retagging, no Studio administration"
+            }
+            Self::Jobs => "the teams of this domain that run jobs: logs, metrics, images and network interfaces",
+        }
+    }
+
+    /// Its statements, for the domain `domain_id`.
+    pub(super) fn statements(self, domain_id: &Value) -> Vec<Statement> {
+        match self {
+            Self::Studio => own_studio(domain_id).into_iter().chain([tag_on_create()]).chain(guard_denies()).collect(),
+            Self::Guard => std::iter::once(tag_on_create()).chain(guard_denies()).collect(),
+            Self::Jobs => job_support().into_iter().collect(),
+        }
+    }
 }
 
 /// A name that may hold `${Param}` variables.
@@ -178,6 +240,13 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team, neighbours: Option<&Ne
             .map(|(name, _)| name.clone())
             .into_iter()
             .collect(),
+        shared_from: None,
+    };
+    // The team of a domain's default role keeps every statement: its policies reach that
+    // role too.
+    let source = TeamSource {
+        shared_from: source.also_attached.is_empty().then(|| layout.domain_stack(&team.domain)),
+        ..source
     };
     let mut t = Template::new(format!(
         "studioform: execution role of team {} in domain {} of {}; isolated by the tag {TEAM_TAG}={}",
@@ -282,6 +351,13 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
         if concrete && source.also_attached.is_empty() { crate::validate::MAX_ROLE_INLINE } else { 0 };
     let mut inline = Vec::new();
     let mut arns = Vec::new();
+    if let Some(domain_stack) = &source.shared_from {
+        let studio = if uses_studio(sw).condition().is_some() { Shared::Studio } else { Shared::Guard };
+        let jobs = runs_jobs(sw).condition().is_some().then_some(Shared::Jobs);
+        for shared in std::iter::once(studio).chain(jobs) {
+            arns.push(Value::import(Layout::export(domain_stack, &format!("{}Arn", shared.id()))));
+        }
+    }
     for (id, suffix, what, (exists, statements)) in policies {
         let Some(when) = exists.condition() else { continue };
         if statements.is_empty() {
@@ -451,12 +527,22 @@ fn reading_statements(source: &TeamSource) -> Vec<Statement> {
     out
 }
 
-fn studio_statements(source: &TeamSource) -> Vec<Statement> {
-    let sw = &source.switches;
-    let apps = domain_scoped_arn("app/${DomainId}/*", source.domain_id.clone());
-    let spaces = domain_scoped_arn("space/${DomainId}/*", source.domain_id.clone());
-    let uses_studio = sw.any(&["Baseline", "RunStudioApp"]);
-    let mut out = Vec::new();
+/// Whether the role runs Studio apps.
+fn uses_studio(sw: &Switches) -> Switch {
+    sw.any(&["Baseline", "RunStudioApp"])
+}
+
+/// Whether the role runs jobs (or apps) that write logs and metrics and pull images.
+fn runs_jobs(sw: &Switches) -> Switch {
+    let mut runs = vec!["Baseline"];
+    runs.extend(flags(&personas::RUNS_JOBS));
+    sw.any(&runs)
+}
+
+/// A person's own private spaces and apps in the domain `domain_id`.
+fn own_studio(domain_id: &Value) -> [Statement; 3] {
+    let apps = domain_scoped_arn("app/${DomainId}/*", domain_id.clone());
+    let spaces = domain_scoped_arn("space/${DomainId}/*", domain_id.clone());
     // Spaces and their apps belong to the profile that owns them: a person may manage their
     // own private spaces, never a teammate's nor another team's, and creates no shared space
     // (every profile of the domain, whatever its team, may join one). Studio sets
@@ -464,43 +550,94 @@ fn studio_statements(source: &TeamSource) -> Vec<Statement> {
     // live under the profile itself.
     // <https://docs.aws.amazon.com/sagemaker/latest/dg/studio-updated-jl-admin-guide-permissions.html>
     // Inside `Fn::Sub`, `${!x}` is the literal `${x}`: the policy variable, not a stack value.
-    let own_profile =
-        domain_scoped_arn("user-profile/${DomainId}/${!sagemaker:UserProfileName}", source.domain_id.clone());
-    let own_classic_apps =
-        domain_scoped_arn("app/${DomainId}/${!sagemaker:UserProfileName}/*", source.domain_id.clone());
-    push(
-        &mut out,
-        &uses_studio,
-        Statement::allow(
-            ["sagemaker:CreateSpace", "sagemaker:DeleteSpace", "sagemaker:UpdateSpace"],
-            vec![spaces.clone()],
-        )
-        .sid("OwnPrivateSpaces")
-        .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile.clone())
-        .when("StringEquals", "sagemaker:SpaceSharingType", "Private"),
-    );
-    push(
-        &mut out,
-        &uses_studio,
-        Statement::allow(["sagemaker:CreateApp", "sagemaker:DeleteApp"], vec![apps.clone()])
+    let own_profile = domain_scoped_arn("user-profile/${DomainId}/${!sagemaker:UserProfileName}", domain_id.clone());
+    let own_classic_apps = domain_scoped_arn("app/${DomainId}/${!sagemaker:UserProfileName}/*", domain_id.clone());
+    [
+        Statement::allow(["sagemaker:CreateSpace", "sagemaker:DeleteSpace", "sagemaker:UpdateSpace"], vec![spaces])
+            .sid("OwnPrivateSpaces")
+            .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile.clone())
+            .when("StringEquals", "sagemaker:SpaceSharingType", "Private"),
+        Statement::allow(["sagemaker:CreateApp", "sagemaker:DeleteApp"], vec![apps])
             .sid("OwnPrivateSpaceApps")
             .when("ArnLike", "sagemaker:OwnerUserProfileArn", own_profile)
             .when("StringEquals", "sagemaker:SpaceSharingType", "Private"),
-    );
-    push(
-        &mut out,
-        &uses_studio,
         Statement::allow(["sagemaker:CreateApp", "sagemaker:DeleteApp"], vec![own_classic_apps])
             .sid("OwnProfileApps")
             .when("Null", "sagemaker:OwnerUserProfileArn", "true"),
-    );
-    // Studio tags what it creates, and SageMaker authorizes those tags as AddTags.
-    // <https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html#grant-tagging-permissions>
-    out.push(Statement::allow(["sagemaker:AddTags"], vec![sagemaker_arn("*/*")]).sid("TagOnCreate").when(
+    ]
+}
+
+/// Studio tags what it creates, and SageMaker authorizes those tags as AddTags.
+/// <https://docs.aws.amazon.com/sagemaker/latest/dg/security_iam_id-based-policy-examples.html#grant-tagging-permissions>
+fn tag_on_create() -> Statement {
+    Statement::allow(["sagemaker:AddTags"], vec![sagemaker_arn("*/*")]).sid("TagOnCreate").when(
         "Null",
         "sagemaker:TaggingAction",
         "false",
-    ));
+    )
+}
+
+/// No retagging of the isolation tags, and no Studio administration.
+fn guard_denies() -> [Statement; 2] {
+    [
+        Statement::deny(["sagemaker:AddTags", "sagemaker:DeleteTags"], any())
+            .sid("DenyRetaggingIsolationTags")
+            .when("ForAnyValue:StringEquals", "aws:TagKeys", Value::strs([TEAM_TAG, OWNER_TAG]))
+            .when("Null", "sagemaker:TaggingAction", "true"),
+        Statement::deny(STUDIO_ADMIN, any()).sid("DenyStudioAdministration"),
+    ]
+}
+
+/// What jobs and apps need around them: logs, metrics, images, network interfaces.
+fn job_support() -> [Statement; 5] {
+    [
+        Statement::allow(
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            vec![Value::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/*")],
+        )
+        .sid("WriteSageMakerLogs"),
+        Statement::allow(["cloudwatch:PutMetricData"], any()).sid("PutSageMakerMetrics").when(
+            "StringLike",
+            "cloudwatch:namespace",
+            Value::strs(["*SageMaker*", "*Sagemaker*", "*sagemaker*"]),
+        ),
+        Statement::allow(["ecr:GetAuthorizationToken"], any()).sid("EcrLogin"),
+        Statement::allow(
+            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            vec![Value::sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
+        )
+        .sid("PullImages"),
+        Statement::allow(
+            [
+                "ec2:CreateNetworkInterface",
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            any(),
+        )
+        .sid("RunInVpc"),
+    ]
+}
+
+/// The Studio policy: what [`Shared`] holds when the role does not attach it, then the team's
+/// own instance types for apps and the roles it passes.
+fn studio_statements(source: &TeamSource) -> Vec<Statement> {
+    let sw = &source.switches;
+    let uses_studio = uses_studio(sw);
+    let own = source.shared_from.is_none();
+    let mut out = Vec::new();
+    if own {
+        for s in own_studio(&source.domain_id) {
+            push(&mut out, &uses_studio, s);
+        }
+        out.push(tag_on_create());
+    }
     push(
         &mut out,
         &sw.and(&sw.flag("HasInstanceTypes"), &uses_studio),
@@ -526,61 +663,23 @@ fn studio_statements(source: &TeamSource) -> Vec<Statement> {
         .sid("PassOwnRoleToSageMaker")
         .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
     );
-    let mut runs = vec!["Baseline"];
-    runs.extend(flags(&personas::RUNS_JOBS));
-    let jobs = sw.any(&runs);
-    push(
-        &mut out,
-        &jobs,
-        Statement::allow(
-            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            vec![Value::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/sagemaker/*")],
-        )
-        .sid("WriteSageMakerLogs"),
-    );
-    push(
-        &mut out,
-        &jobs,
-        Statement::allow(["cloudwatch:PutMetricData"], any()).sid("PutSageMakerMetrics").when(
-            "StringLike",
-            "cloudwatch:namespace",
-            Value::strs(["*SageMaker*", "*Sagemaker*", "*sagemaker*"]),
-        ),
-    );
+    let jobs = runs_jobs(sw);
+    let [logs, metrics, ecr, images, vpc] = job_support();
+    let own_jobs = |out: &mut Vec<Statement>, s: Statement| {
+        if own {
+            push(out, &jobs, s);
+        }
+    };
+    own_jobs(&mut out, logs);
+    own_jobs(&mut out, metrics);
     push(
         &mut out,
         &sw.flag("AccessAwsServices"),
         Statement::allow(["sagemaker:BatchPutMetrics"], any()).sid("PutJobMetrics"),
     );
-    push(&mut out, &jobs, Statement::allow(["ecr:GetAuthorizationToken"], any()).sid("EcrLogin"));
-    push(
-        &mut out,
-        &jobs,
-        Statement::allow(
-            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-            vec![Value::sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
-        )
-        .sid("PullImages"),
-    );
-    push(
-        &mut out,
-        &jobs,
-        Statement::allow(
-            [
-                "ec2:CreateNetworkInterface",
-                "ec2:CreateNetworkInterfacePermission",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DeleteNetworkInterfacePermission",
-                "ec2:DescribeDhcpOptions",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeVpcs",
-            ],
-            any(),
-        )
-        .sid("RunInVpc"),
-    );
+    own_jobs(&mut out, ecr);
+    own_jobs(&mut out, images);
+    own_jobs(&mut out, vpc);
     out
 }
 
@@ -694,13 +793,9 @@ fn resource_statements(source: &TeamSource) -> Vec<Statement> {
         &jobs,
         outside_studio(Statement::allow(CHANGE, any()).sid("ChangeFromJobs"), "sagemaker:ResourceTag", source),
     );
-    out.push(
-        Statement::deny(["sagemaker:AddTags", "sagemaker:DeleteTags"], any())
-            .sid("DenyRetaggingIsolationTags")
-            .when("ForAnyValue:StringEquals", "aws:TagKeys", Value::strs([TEAM_TAG, OWNER_TAG]))
-            .when("Null", "sagemaker:TaggingAction", "true"),
-    );
-    out.push(Statement::deny(STUDIO_ADMIN, any()).sid("DenyStudioAdministration"));
+    if source.shared_from.is_none() {
+        out.extend(guard_denies());
+    }
     push(
         &mut out,
         &sw.flag("HasInstanceTypes"),

@@ -59,6 +59,35 @@ pub fn stack(text: &str, name: &str) -> serde_json::Value {
     stacks(text).into_iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no stack {name}")).1
 }
 
+/// The stack named `name`, with the managed policies its roles import from other stacks (the
+/// policies a domain stack holds for its teams) added to its resources under their logical
+/// ids: every policy the role is granted, as the role sees them.
+pub fn team_view(text: &str, name: &str) -> serde_json::Value {
+    let all = stacks(text);
+    let mut template = all.iter().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no stack {name}")).1.clone();
+    let mut imported = Vec::new();
+    for role in template["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::IAM::Role") {
+        for arn in role["Properties"]["ManagedPolicyArns"].as_array().into_iter().flatten() {
+            let Some(export) = arn["Fn::ImportValue"].as_str() else { continue };
+            let (stack, id) = all
+                .iter()
+                .find_map(|(n, t)| {
+                    Some((n, export.strip_prefix(&format!("{n}-"))?.strip_suffix("Arn")?))
+                        .filter(|(_, id)| t["Resources"].get(*id).is_some())
+                })
+                .unwrap_or_else(|| panic!("no stack exports {export}"));
+            let policy = &all.iter().find(|(n, _)| n == stack).unwrap().1["Resources"][id];
+            assert_eq!(policy["Type"], "AWS::IAM::ManagedPolicy", "{export}");
+            imported.push((id.to_owned(), policy.clone()));
+        }
+    }
+    for (id, policy) in imported {
+        assert!(template["Resources"].get(&id).is_none(), "{id} is both imported and in {name}");
+        template["Resources"][id] = policy;
+    }
+    template
+}
+
 /// The statement with `sid` in a policy resource of a template.
 /// `policy` names a resource (a managed policy, or a role for its trust policy) or an inline
 /// policy of a role.
