@@ -193,9 +193,7 @@ pub fn bundle(
     stacks.extend(deployment::stack(org));
     stacks.push(access::stack(org));
     stacks.extend(access::identity_center(org));
-    for (d, people) in org.domains.iter().zip(user_profile::by_domain(org)) {
-        stacks.extend(user_profile::stacks(org, d, &people, previous.placement.get(&d.name)));
-    }
+    stacks.extend(user_profile::stacks(org, &previous.placement));
     let (catalog, products) = catalog::stacks(org, base_dir, previous, format)?;
     stacks.extend(catalog);
     // By deploy order, then name: reordering the org file reorders nothing.

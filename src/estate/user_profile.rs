@@ -38,20 +38,21 @@ pub(super) fn by_domain(org: &Org) -> Vec<Vec<Person<'_>>> {
     out
 }
 
-/// The users stacks of one domain, holding `people`; none when the domain has no people.
-/// Profiles stay in the shard the last run placed them in (`previous`: profile name → shard).
-pub(super) fn stacks(
-    org: &Org,
-    domain: &Domain,
-    people: &[Person<'_>],
-    previous: Option<&HashMap<String, usize>>,
-) -> Vec<Stack> {
+/// The users stacks of every domain: each domain's people in shards, profiles staying in the
+/// shard the last run placed them in (`previous`: domain → profile name → shard). No stack for
+/// a domain without people.
+pub(super) fn stacks(org: &Org, previous: &HashMap<String, HashMap<String, usize>>) -> Vec<Stack> {
     let layout = Layout::new(org);
     let sso = org.identity.mode == crate::config::Mode::Sso;
-    let shards: Vec<(usize, Vec<usize>)> =
-        place(people.iter().map(|(_, u)| u.name.as_str()), previous, PROFILES_PER_STACK).into_iter().collect();
-    // Shards are independent, and a large estate has hundreds: built on every core.
-    crate::par_map(&shards, |(shard, members): &(usize, Vec<usize>)| {
+    let people = by_domain(org);
+    let mut shards: Vec<(&Domain, &[Person<'_>], usize, Vec<usize>)> = Vec::new();
+    for (domain, people) in org.domains.iter().zip(&people) {
+        let placed = place(people.iter().map(|(_, u)| u.name.as_str()), previous.get(&domain.name), PROFILES_PER_STACK);
+        shards.extend(placed.into_iter().map(|(shard, members)| (domain, people.as_slice(), shard, members)));
+    }
+    // Shards are independent, and a large estate has hundreds: built on every core, all
+    // domains' at once (a wide estate's domains have a few shards each).
+    crate::par_map(&shards, |(domain, people, shard, members)| {
         let shard = *shard;
         let mut members = members.clone();
         // By name, so that reordering the org file changes no template.
