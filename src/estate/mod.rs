@@ -176,25 +176,32 @@ pub fn bundle(
     previous: &Previous,
     format: Format,
 ) -> Result<Bundle, Vec<Diagnostic>> {
-    let mut stacks = Vec::new();
-    for (i, d) in org.domains.iter().enumerate() {
-        stacks.push(domain::stack(org, i, d));
-    }
-    stacks.extend(mlflow::stack(org));
-    stacks.extend(mlflow_self_hosted::stack(org));
-    // Teams are independent and, in a wide estate, the most stacks: built on every core.
-    let teams: Vec<(usize, &crate::config::Team)> = org.teams.iter().enumerate().collect();
-    let neighbours = team::neighbours(org);
-    stacks.extend(crate::par_map(&teams, |&(i, t)| {
-        let mut stack = team::stack(org, i, t, neighbours.get(t.domain.as_str()));
-        stack.seal();
-        stack
-    }));
-    stacks.extend(deployment::stack(org));
-    stacks.push(access::stack(org));
-    stacks.extend(access::identity_center(org));
-    stacks.extend(user_profile::stacks(org, &previous.placement));
-    let (catalog, products) = catalog::stacks(org, base_dir, previous, format)?;
+    // The catalog (the team product's parts, the portfolio) is built on a thread of its own
+    // while the stacks are: it is one long piece of work, and the users stacks leave a core
+    // idle.
+    let (mut stacks, catalog) = std::thread::scope(|scope| {
+        let catalog = scope.spawn(|| catalog::stacks(org, base_dir, previous, format));
+        let mut stacks = Vec::new();
+        for (i, d) in org.domains.iter().enumerate() {
+            stacks.push(domain::stack(org, i, d));
+        }
+        stacks.extend(mlflow::stack(org));
+        stacks.extend(mlflow_self_hosted::stack(org));
+        // Teams are independent and, in a wide estate, the most stacks: built on every core.
+        let teams: Vec<(usize, &crate::config::Team)> = org.teams.iter().enumerate().collect();
+        let neighbours = team::neighbours(org);
+        stacks.extend(crate::par_map(&teams, |&(i, t)| {
+            let mut stack = team::stack(org, i, t, neighbours.get(t.domain.as_str()));
+            stack.seal();
+            stack
+        }));
+        stacks.extend(deployment::stack(org));
+        stacks.push(access::stack(org));
+        stacks.extend(access::identity_center(org));
+        stacks.extend(user_profile::stacks(org, &previous.placement));
+        (stacks, catalog.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let (catalog, products) = catalog?;
     stacks.extend(catalog);
     // By deploy order, then name: reordering the org file reorders nothing.
     stacks.sort_by(|a, b| {
