@@ -428,17 +428,21 @@ fn moving_a_team_to_another_domain_points_at_each_persons_team() {
 
 #[test]
 fn diff_shows_iam_changes_hidden_in_sub_variables() {
+    // In an Identity Center domain of one team, the team role holds every statement itself
+    // (its policies also reach the domain's default role), Studio's among them: they name
+    // the domain's id through a `Fn::Sub` variable.
     let dir = temp_dir("estate-sub-vars");
-    let text = estate(2, 2, 2);
+    let text = std::fs::read_to_string(common::root().join("examples/sso.yaml")).unwrap();
     assert_eq!(synth(&dir, &text, &[]).0, 0);
-    // An empty team moves to the other domain: its policies now name that domain's id.
-    let moved = text
-        .replace("{name: user000001, team: team1, id: user000001}", "{name: user000001, team: team0, id: user000001}");
-    assert_eq!(synth(&dir, &moved, &["--allow-replace"]).0, 0);
-    let team_moved = moved.replace("  - name: team1\n    domain: domain1\n", "  - name: team1\n    domain: domain0\n");
-    let (_, json) = diff(&dir, &team_moved, "json");
+    // The platform team's people move out, then the team moves to a domain of its own.
+    let emptied = text.replace("team: platform,", "team: compression,");
+    assert_eq!(synth(&dir, &emptied, &["--allow-replace"]).0, 0);
+    let moved = emptied
+        .replace("  - name: platform\n\nteams:", "  - name: platform\n  - name: platform2\n\nteams:")
+        .replace("    domain: platform\n", "    domain: platform2\n");
+    let (_, json) = diff(&dir, &moved, "json");
     let report: Value = serde_json::from_str(&json).unwrap();
-    let team = report["stacks"].as_array().unwrap().iter().find(|s| s["stack"] == "big-team-team1").unwrap();
+    let team = report["stacks"].as_array().unwrap().iter().find(|s| s["stack"] == "piedpiper-team-platform").unwrap();
     let resources: Vec<String> = team["iam"]
         .as_array()
         .unwrap()
@@ -448,13 +452,50 @@ fn diff_shows_iam_changes_hidden_in_sub_variables() {
         })
         .collect();
     assert!(
-        resources.iter().any(|r| r.starts_with("\"added\"") && r.contains("${Import:big-domain-domain0-DomainId}")),
+        resources
+            .iter()
+            .any(|r| r.starts_with("\"added\"") && r.contains("${Import:piedpiper-domain-platform2-DomainId}")),
         "{resources:?}"
     );
     assert!(
-        resources.iter().any(|r| r.starts_with("\"removed\"") && r.contains("${Import:big-domain-domain1-DomainId}")),
+        resources
+            .iter()
+            .any(|r| r.starts_with("\"removed\"") && r.contains("${Import:piedpiper-domain-platform-DomainId}")),
         "{resources:?}"
     );
+}
+
+#[test]
+fn a_team_moving_domain_attaches_the_new_domains_policies() {
+    let dir = temp_dir("estate-team-moves");
+    let text = estate(2, 2, 2);
+    assert_eq!(synth(&dir, &text, &[]).0, 0);
+    // An empty team moves to the other domain: it attaches that domain's policies instead.
+    let moved = text
+        .replace("{name: user000001, team: team1, id: user000001}", "{name: user000001, team: team0, id: user000001}");
+    assert_eq!(synth(&dir, &moved, &["--allow-replace"]).0, 0);
+    let team_moved = moved.replace("  - name: team1\n    domain: domain1\n", "  - name: team1\n    domain: domain0\n");
+    let (_, json) = diff(&dir, &team_moved, "json");
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let team = report["stacks"].as_array().unwrap().iter().find(|s| s["stack"] == "big-team-team1").unwrap();
+    let attached: Vec<String> = team["managed_policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["change"].as_str().unwrap(), c["policy"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        attached,
+        [
+            "removed ${Import:big-domain-domain1-TeamJobsPolicyArn}",
+            "removed ${Import:big-domain-domain1-TeamStudioPolicyArn}",
+            "added ${Import:big-domain-domain0-TeamJobsPolicyArn}",
+            "added ${Import:big-domain-domain0-TeamStudioPolicyArn}",
+        ]
+    );
+    // Neither domain's stack changes: their policies serve whichever teams attach them.
+    let stacks: Vec<&str> = report["stacks"].as_array().unwrap().iter().map(|s| s["stack"].as_str().unwrap()).collect();
+    assert_eq!(stacks, ["big-team-team1"]);
 }
 
 #[test]

@@ -129,7 +129,8 @@ pub(super) struct TeamSource {
 /// attaches `Studio` or `Guard`, and `Jobs` when it runs jobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Shared {
-    /// Managing one's own private spaces and apps, tagging on create, and the two denies.
+    /// Reading Studio's metadata, managing one's own private spaces and apps, tagging on
+    /// create, and the two denies.
     Studio,
     /// Tagging on create and the two denies, for roles without Studio apps.
     Guard,
@@ -175,7 +176,11 @@ impl Shared {
     /// Its statements, for the domain `domain_id`.
     pub(super) fn statements(self, domain_id: &Value) -> Vec<Statement> {
         match self {
-            Self::Studio => own_studio(domain_id).into_iter().chain([tag_on_create()]).chain(guard_denies()).collect(),
+            Self::Studio => std::iter::once(studio_metadata(domain_id))
+                .chain(own_studio(domain_id))
+                .chain([tag_on_create()])
+                .chain(guard_denies())
+                .collect(),
             Self::Guard => std::iter::once(tag_on_create()).chain(guard_denies()).collect(),
             Self::Jobs => job_support().into_iter().collect(),
         }
@@ -450,10 +455,10 @@ const STUDIO_READ: &[&str] =
     &["sagemaker:DescribeApp", "sagemaker:DescribeDomain", "sagemaker:DescribeSpace", "sagemaker:DescribeUserProfile"];
 
 /// The domain's own resources, for Studio's metadata reads.
-fn domain_resources(source: &TeamSource) -> Vec<Value> {
+fn domain_resources(domain_id: &Value) -> Vec<Value> {
     ["domain/${DomainId}", "user-profile/${DomainId}/*", "space/${DomainId}/*", "app/${DomainId}/*"]
         .iter()
-        .map(|r| domain_scoped_arn(r, source.domain_id.clone()))
+        .map(|r| domain_scoped_arn(r, domain_id.clone()))
         .collect()
 }
 
@@ -464,7 +469,7 @@ fn read_statements(source: &TeamSource, actions: &[&str], sid: &str) -> Vec<Stat
     let (studio, tagged): (Vec<&str>, Vec<&str>) = actions.iter().partition(|a| STUDIO_READ.contains(a));
     let mut out = Vec::new();
     if !studio.is_empty() {
-        out.push(Statement::allow(studio, domain_resources(source)).sid(&format!("{sid}Studio")));
+        out.push(Statement::allow(studio, domain_resources(&source.domain_id)).sid(&format!("{sid}Studio")));
     }
     if !tagged.is_empty() {
         let mut s = Statement::allow(tagged, any()).sid(&format!("{sid}Team"));
@@ -505,7 +510,9 @@ fn reading_statements(source: &TeamSource) -> Vec<Statement> {
     let sw = &source.switches;
     let mut out = Vec::new();
     let baseline = sw.flag("Baseline");
-    let mut reads = read_statements(source, STUDIO_READ, "ReadSageMaker");
+    // A role that attaches the domain's [`Shared::Studio`] reads Studio's metadata through it.
+    let shared = source.shared_from.is_some();
+    let mut reads = if shared { Vec::new() } else { read_statements(source, STUDIO_READ, "ReadSageMaker") };
     if let Some(team) = read_statements(source, READ_ONLY, "ReadSageMaker").pop() {
         reads.push(team);
     }
@@ -517,7 +524,11 @@ fn reading_statements(source: &TeamSource) -> Vec<Statement> {
         let a = personas::actions(activity);
         let on = sw.flag(activity_flag(activity));
         let name = activity_flag(activity);
-        for s in read_statements(source, a.read, &format!("{name}Read"))
+        let read: Vec<&str> = match activity {
+            Activity::RunStudioApp if shared => a.read.iter().copied().filter(|x| !STUDIO_READ.contains(x)).collect(),
+            _ => a.read.to_vec(),
+        };
+        for s in read_statements(source, &read, &format!("{name}Read"))
             .into_iter()
             .chain(list_statements(source, a.list, name))
         {
@@ -537,6 +548,12 @@ fn runs_jobs(sw: &Switches) -> Switch {
     let mut runs = vec!["Baseline"];
     runs.extend(flags(&personas::RUNS_JOBS));
     sw.any(&runs)
+}
+
+/// Reading Studio's own metadata in the domain `domain_id`: the domain, its profiles, spaces
+/// and apps, whoever's they are (the console lists them).
+fn studio_metadata(domain_id: &Value) -> Statement {
+    Statement::allow(STUDIO_READ, domain_resources(domain_id)).sid("ReadStudioMetadata")
 }
 
 /// A person's own private spaces and apps in the domain `domain_id`.
