@@ -312,6 +312,16 @@ fn reopening_any_hole_makes_synth_fail_with_its_code() {
         "{found:#?}"
     );
 
+    // A policy the check cannot read is a finding of its own: it might hold the denies.
+    let found = codes(&reopened(&acme, "acme-team-vision", |t| {
+        t["Resources"]["ExecutionRole"]["Properties"]["ManagedPolicyArns"][0] =
+            json!({"Fn::ImportValue": "acme-domain-elsewhere-TeamStudioPolicyArn"});
+    }));
+    assert!(
+        found.iter().any(|c| c.starts_with("ACC407: `role/acme-team-vision` (stack acme-team-vision, resource ExecutionRole) attaches the managed policy `<acme-domain-elsewhere-TeamStudioPolicyArn>`")),
+        "{found:#?}"
+    );
+
     let read_all = json!({"Sid": "ReadSageMaker", "Effect": "Allow", "Action": ["sagemaker:Get*", "sagemaker:BatchGet*", "sagemaker:Describe*"], "Resource": "*"});
     let found = codes(&reopened(&acme, "acme-team-nlp", |t| add_statement(t, "ReadPolicy", read_all.clone())));
     assert!(found.iter().any(|c| c.starts_with("ACC402: `role/acme-team-nlp` may sagemaker:GetRecord")), "{found:#?}");

@@ -63,6 +63,10 @@ pub struct Principal {
     pub tags: BTreeMap<String, String>,
     /// The policies attached to it.
     pub policies: Vec<Policy>,
+    /// Managed policies it attaches (`ManagedPolicyArns`) that the check cannot read, each as
+    /// (stack, resource, ARN): an import of an export no stack of the estate makes, or an AWS
+    /// managed policy not vendored.
+    pub unread: Vec<(String, String, String)>,
 }
 
 /// A user profile.
@@ -198,14 +202,17 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                     let physical = resolver.physical(i, id, r, "Ref");
                     let name = format!("{}/{physical}", if role { "role" } else { "group" });
                     let tags: BTreeMap<String, String> = tags(prop("Tags").as_ref());
-                    let mut policies: Vec<Policy> = prop("ManagedPolicyArns")
-                        .as_ref()
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .filter_map(|arn| managed.get(arn).cloned())
-                        .collect();
+                    let (mut policies, mut unread) = (Vec::new(), Vec::new());
+                    for arn in prop("ManagedPolicyArns").as_ref().and_then(Value::as_array).into_iter().flatten() {
+                        match arn.as_str().and_then(|a| managed.get(a)) {
+                            Some(p) => policies.push(p.clone()),
+                            None => unread.push((
+                                s.name.to_owned(),
+                                id.clone(),
+                                arn.as_str().map_or_else(|| arn.to_string(), str::to_owned),
+                            )),
+                        }
+                    }
                     // Each inline document is resolved once and moved, not copied.
                     if let Some(Value::Array(inline)) = prop("Policies") {
                         for mut item in inline {
@@ -226,7 +233,7 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
                         (StackKind::Portfolio, _) => Kind::Launch,
                         _ => Kind::Service,
                     };
-                    out.push(Found::Principal(Principal { name, kind, tags, policies }));
+                    out.push(Found::Principal(Principal { name, kind, tags, policies, unread }));
                 }
                 Some("AWS::SageMaker::Domain") => {
                     let settings = prop("DomainSettings");
@@ -291,7 +298,13 @@ pub fn read(stacks: &[Stack<'_>]) -> Estate {
             }
             None => {
                 by_name.insert(name.clone(), estate.principals.len());
-                estate.principals.push(Principal { name, kind, tags: BTreeMap::new(), policies: vec![policy] });
+                estate.principals.push(Principal {
+                    name,
+                    kind,
+                    tags: BTreeMap::new(),
+                    policies: vec![policy],
+                    unread: Vec::new(),
+                });
             }
         }
     }

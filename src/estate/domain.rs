@@ -88,25 +88,24 @@ pub(super) fn stack(org: &Org, index: usize, domain: &Domain) -> Stack {
         None,
     );
     // What every team role of the domain attaches rather than holds: see
-    // [`super::team::Shared`]. A domain whose default role is its one team's has none, as
-    // that team's role holds every statement.
-    if source.team_default.is_none() {
-        for shared in Shared::ALL {
-            // ManagedPolicyName and Description are create-only: both stay fixed text.
-            let policy = ManagedPolicy {
-                managed_policy_name: Some(Value::from(format!("{name}-{}", shared.suffix()))),
-                description: Some(format!("studioform: {}", shared.purpose())),
-                policy_document: PolicyDocument::new(shared.statements(&Value::reference("Domain"))),
-                ..ManagedPolicy::default()
-            };
-            t.add(shared.id(), Resource::new(&policy, path!["domains", index]));
-            t.output(
-                &format!("{}Arn", shared.id()),
-                "A policy the domain's team roles attach",
-                Value::reference(shared.id()),
-                Some(Layout::export(&name, &format!("{}Arn", shared.id()))),
-            );
-        }
+    // [`super::team::Shared`]. A domain whose default role is its one team's holds them too,
+    // unused (that team's role holds every statement): so that the domain's teams can go
+    // from two to one and back while a team stack not yet updated still imports them.
+    for shared in Shared::ALL {
+        // ManagedPolicyName and Description are create-only: both stay fixed text.
+        let policy = ManagedPolicy {
+            managed_policy_name: Some(Value::from(format!("{name}-{}", shared.suffix()))),
+            description: Some(format!("studioform: {}", shared.purpose())),
+            policy_document: PolicyDocument::new(shared.statements(&Value::reference("Domain"))),
+            ..ManagedPolicy::default()
+        };
+        t.add(shared.id(), Resource::new(&policy, path!["domains", index]));
+        t.output(
+            &format!("{}Arn", shared.id()),
+            "A policy the domain's team roles attach",
+            Value::reference(shared.id()),
+            Some(Layout::export(&name, &format!("{}Arn", shared.id()))),
+        );
     }
     if org.identity.mode == Mode::Sso {
         t.output(

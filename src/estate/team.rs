@@ -164,7 +164,7 @@ impl Shared {
     pub(super) fn purpose(self) -> &'static str {
         match self {
             Self::Studio => {
-                "the teams of this domain: their own private spaces and apps, tags on create, no retagging, no Studio administration"
+                "the teams of this domain: Studio's metadata, their own private spaces and apps, tags on create, no retagging, no Studio administration"
             }
             Self::Guard => {
                 "the teams of this domain without Studio apps: tags on create, no retagging, no Studio administration"
@@ -324,7 +324,8 @@ pub(super) fn add_role(t: &mut Template, org: &Org, source: &TeamSource, origin:
         ),
     ];
     // One policy per activity that manages SageMaker resources: each stays within the
-    // 6,144-character quota, and a role holds at most 10 managed policies.
+    // 6,144-character quota. A role holds 10 managed policies by default, these and the
+    // domain's it attaches (QTA101 counts them).
     for activity in MANAGED {
         let flag = activity_flag(activity);
         policies.push((
