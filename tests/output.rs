@@ -75,10 +75,35 @@ fn state_files(dir: &Path) -> Vec<String> {
     tree(dir).into_iter().map(|(p, _)| p).filter(|p| p.starts_with(".studioform")).collect()
 }
 
+/// Writes `new` over `old` in a fresh directory, crashes at step `k` of `steps` (whose
+/// journal is at `commit`), and reopens the directory: the next run must find exactly the old
+/// generation before the journal and the new one after, with no state of the write left.
+/// Returns the directory and the reopened handle.
+fn crash_and_reopen(
+    name: &str,
+    old: &[File],
+    new: &[File],
+    steps: &[Step],
+    k: usize,
+    commit: usize,
+) -> (std::path::PathBuf, OutDir) {
+    let at = &steps[k];
+    let dir = temp_dir(name);
+    output::write(&dir, old).unwrap();
+    let result = write_faulty(&dir, new, k, crash);
+    assert!(matches!(result, Err(Error::Interrupted { .. })), "crash at {at:?}: {result:?}");
+    // The next run on the directory, whatever it is, first completes or discards the write.
+    let reopened = open(&dir);
+    let want = as_tree(if k <= commit { old } else { new });
+    assert_eq!(generation(&dir), want, "crash at step {k}, {at:?}");
+    assert_eq!(state_files(&dir), [".studioform/.gitignore", ".studioform/lock"], "crash at {at:?}");
+    (dir, reopened)
+}
+
 #[test]
 fn a_write_stopped_at_any_point_leaves_exactly_the_old_or_the_new_generation() {
     let (old, new) = generations();
-    let (want_old, want_new) = (as_tree(&old), as_tree(&new));
+    let want_new = as_tree(&new);
     let steps = steps("atomic-crash", &old, &new);
     let commit = steps.iter().position(|s| *s == Step::Journal).unwrap();
     assert!(steps[..commit].iter().all(|s| matches!(s, Step::Stage(_))), "{steps:?}");
@@ -86,16 +111,8 @@ fn a_write_stopped_at_any_point_leaves_exactly_the_old_or_the_new_generation() {
     assert!(steps.iter().any(|s| matches!(s, Step::Place(p) if p == "catalog/products/domain.yaml")), "{steps:?}");
     assert_eq!(steps.last(), Some(&Step::Finish));
     for (k, at) in steps.iter().enumerate() {
-        let dir = temp_dir("atomic-crash");
-        output::write(&dir, &old).unwrap();
-        let result = write_faulty(&dir, &new, k, crash);
-        assert!(matches!(result, Err(Error::Interrupted { .. })), "crash at {at:?}: {result:?}");
-        // The next run on the directory, whatever it is, first completes or discards the write.
-        let reopened = open(&dir);
-        let want = if k <= commit { &want_old } else { &want_new };
-        assert_eq!(&generation(&dir), want, "crash at step {k}, {at:?}");
+        let (dir, reopened) = crash_and_reopen("atomic-crash", &old, &new, &steps, k, commit);
         assert!(reopened.recovered.is_some(), "crash at step {k}, {at:?}");
-        assert_eq!(state_files(&dir), [".studioform/.gitignore", ".studioform/lock"], "crash at {at:?}");
         drop(reopened);
         output::write(&dir, &new).unwrap();
         assert_eq!(generation(&dir), want_new, "the run after a crash at {at:?}");
@@ -118,15 +135,7 @@ fn a_bulk_write_stopped_at_any_point_leaves_exactly_the_old_or_the_new_generatio
     picks.dedup();
     for k in picks {
         let at = &steps[k];
-        let dir = temp_dir("bulk-crash");
-        output::write(&dir, &old).unwrap();
-        let result = write_faulty(&dir, &new, k, crash);
-        assert!(matches!(result, Err(Error::Interrupted { .. })), "crash at {at:?}: {result:?}");
-        let reopened = open(&dir);
-        let want = if k <= commit { &want_old } else { &want_new };
-        assert_eq!(&generation(&dir), want, "crash at step {k}, {at:?}");
-        assert_eq!(state_files(&dir), [".studioform/.gitignore", ".studioform/lock"], "crash at {at:?}");
-        drop(reopened);
+        drop(crash_and_reopen("bulk-crash", &old, &new, &steps, k, commit));
         let dir = temp_dir("bulk-fail");
         output::write(&dir, &old).unwrap();
         match write_faulty(&dir, &new, k, fail) {
