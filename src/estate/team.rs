@@ -228,6 +228,12 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team, neighbours: Option<&Ne
     let mut app_types = team.instance_types.clone();
     // JupyterServer and other system apps report the instance type `system`.
     app_types.push("system".into());
+    let also_attached: Vec<String> = neighbours
+        .and_then(|n| n.sso_default.as_ref())
+        .filter(|(_, t)| *t == team.name)
+        .map(|(name, _)| name.clone())
+        .into_iter()
+        .collect();
     let source = TeamSource {
         name: Value::from(&team.name),
         role_name: layout.team_role_name(&team.name),
@@ -239,19 +245,10 @@ pub(super) fn stack(org: &Org, index: usize, team: &Team, neighbours: Option<&Ne
         kms_key: org.encryption.as_ref().and_then(|e| e.kms_key_arn.clone()),
         job_roles: jobs.iter().filter(|t| t.name != team.name).map(|t| layout.team_role_name(&t.name)).collect(),
         jobs_for: jobs.iter().any(|t| t.name == team.name).then(|| layout.domain_id(&team.domain)),
-        also_attached: neighbours
-            .and_then(|n| n.sso_default.as_ref())
-            .filter(|(_, t)| *t == team.name)
-            .map(|(name, _)| name.clone())
-            .into_iter()
-            .collect(),
-        shared_from: None,
-    };
-    // The team of a domain's default role keeps every statement: its policies reach that
-    // role too.
-    let source = TeamSource {
-        shared_from: source.also_attached.is_empty().then(|| layout.domain_stack(&team.domain)),
-        ..source
+        // The team of a domain's default role keeps every statement: its policies reach that
+        // role too.
+        shared_from: also_attached.is_empty().then(|| layout.domain_stack(&team.domain)),
+        also_attached,
     };
     let mut t = Template::new(format!(
         "studioform: execution role of team {} in domain {} of {}; isolated by the tag {TEAM_TAG}={}",
@@ -682,22 +679,20 @@ fn studio_statements(source: &TeamSource) -> Vec<Statement> {
         .when("StringEquals", "iam:PassedToService", "sagemaker.amazonaws.com"),
     );
     let jobs = runs_jobs(sw);
-    let [logs, metrics, ecr, images, vpc] = job_support();
-    let own_jobs = |out: &mut Vec<Statement>, s: Statement| {
-        if own {
-            push(out, &jobs, s);
-        }
-    };
-    own_jobs(&mut out, logs);
-    own_jobs(&mut out, metrics);
+    // Built only for a role that holds them: logs and metrics, then the team's own job
+    // metrics, then images and network.
+    let mut support = own.then(job_support).into_iter().flatten();
+    for s in support.by_ref().take(2) {
+        push(&mut out, &jobs, s);
+    }
     push(
         &mut out,
         &sw.flag("AccessAwsServices"),
         Statement::allow(["sagemaker:BatchPutMetrics"], any()).sid("PutJobMetrics"),
     );
-    own_jobs(&mut out, ecr);
-    own_jobs(&mut out, images);
-    own_jobs(&mut out, vpc);
+    for s in support {
+        push(&mut out, &jobs, s);
+    }
     out
 }
 
