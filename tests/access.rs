@@ -264,6 +264,13 @@ fn add_statement(template: &mut Value, policy: &str, statement: Value) {
     doc["Statement"].as_array_mut().unwrap().push(statement);
 }
 
+/// Takes the condition off the statement `sid` of `statements`.
+fn unconditioned(statements: &mut [Value], sid: &str) {
+    for s in statements.iter_mut().filter(|s| s["Sid"] == sid) {
+        s.as_object_mut().unwrap().remove("Condition");
+    }
+}
+
 fn codes(b: &Bundle) -> Vec<String> {
     let (_, diags) = studioform::access::bundle(b);
     diags.iter().map(|d| format!("{}: {}", d.code, d.message)).collect()
@@ -290,11 +297,7 @@ fn reopening_any_hole_makes_synth_fail_with_its_code() {
             )
         }))
     };
-    let found = shared(|s| {
-        for s in s.iter_mut().filter(|s| s["Sid"] == "OwnPrivateSpaces") {
-            s.as_object_mut().unwrap().remove("Condition");
-        }
-    });
+    let found = shared(|s| unconditioned(s, "OwnPrivateSpaces"));
     assert!(
         found.iter().any(|c| c.starts_with("ACC402: `role/acme-team-vision` may sagemaker:DeleteSpace")
             && c.contains("(deleting a private space of profile bob): allowed by stack acme-domain-research, policy TeamStudioPolicy, statement OwnPrivateSpaces")),
@@ -302,9 +305,7 @@ fn reopening_any_hole_makes_synth_fail_with_its_code() {
     );
     let found = shared(|s| {
         s.retain(|s| s["Effect"] != "Deny");
-        for s in s.iter_mut().filter(|s| s["Sid"] == "TagOnCreate") {
-            s.as_object_mut().unwrap().remove("Condition");
-        }
+        unconditioned(s, "TagOnCreate");
     });
     assert!(
         found.iter().any(|c| c.starts_with("ACC404: `role/acme-team-nlp` may sagemaker:AddTags")
