@@ -28,35 +28,35 @@ fn checked(bundle: &Bundle, probes: bool) -> (invariants::Report, Vec<Diagnostic
         bundle.stacks.iter().map(|s| estate::Stack { name: &s.name, kind: s.kind, template: s.json() }).collect();
     let estate = estate::read(&stacks);
     let report = invariants::check_with(&estate, probes);
+    // Where in the org file the resource `id` of stack `stack` comes from.
+    let origin = |stack: &str, id: &str| {
+        let origin = bundle.stacks.iter().find(|s| s.name == stack).and_then(|s| s.origin_of(id));
+        At::Path(origin.unwrap_or_else(Path::root), Focus::Value)
+    };
     // A policy the check cannot read might hold a deny isolation rests on, or an allow that
     // breaks it: the estate is not checked until it can be.
-    let unread = estate.principals.iter().flat_map(|p| p.unread.iter().map(move |u| (p, u))).map(|(p, (stack, id, arn))| {
-        let origin = bundle.stacks.iter().find(|s| s.name == *stack).and_then(|s| s.origin_of(id));
-        Diagnostic {
-            at: At::Path(origin.unwrap_or_else(Path::root), Focus::Value),
-            ..Diagnostic::error(
-                "ACC407",
-                Path::root(),
-                format!(
-                    "`{}` (stack {stack}, resource {id}) attaches the managed policy `{arn}`, which the isolation check cannot read: no stack of the estate exports it, or it is an AWS managed policy studioform does not know",
-                    p.name
-                ),
-            )
-            .help("report it: every policy studioform attaches is one of the estate's or a vendored AWS managed policy")
-        }
+    let unread = estate.principals.iter().flat_map(|p| p.unread.iter().map(move |u| (p, u)));
+    let unread = unread.map(|(p, (stack, id, arn))| Diagnostic {
+        at: origin(stack, id),
+        ..Diagnostic::error(
+            "ACC407",
+            Path::root(),
+            format!(
+                "`{}` (stack {stack}, resource {id}) attaches the managed policy `{arn}`, which the isolation check cannot read: no stack of the estate exports it, or it is an AWS managed policy studioform does not know",
+                p.name
+            ),
+        )
+        .help("restore the policy ARN studioform wrote (after a hand edit), or report it: every policy studioform attaches is one of the estate's or a vendored AWS managed policy")
     });
-    let diags = unread.chain(report.violations.iter().map(|v| {
-            let origin = bundle.stacks.iter().find(|s| s.name == v.stack).and_then(|s| s.origin_of(&v.policy));
-            Diagnostic {
-                at: At::Path(origin.unwrap_or_else(Path::root), Focus::Value),
-                ..Diagnostic::error(v.code, Path::root(), message(v)).help(if v.allowed {
-                    "this breaks the isolation studioform promises: report it, or restore the statement studioform wrote"
-                } else {
-                    "this principal cannot do what the estate sets it up for: report it, or restore the statement studioform wrote"
-                })
-            }
-        }))
-        .collect();
+    let violations = report.violations.iter().map(|v| Diagnostic {
+        at: origin(&v.stack, &v.policy),
+        ..Diagnostic::error(v.code, Path::root(), message(v)).help(if v.allowed {
+            "this breaks the isolation studioform promises: report it, or restore the statement studioform wrote"
+        } else {
+            "this principal cannot do what the estate sets it up for: report it, or restore the statement studioform wrote"
+        })
+    });
+    let diags = unread.chain(violations).collect();
     (report, diags)
 }
 
